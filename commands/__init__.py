@@ -1,0 +1,1 @@
+"""The `kinetra` command line: thin typer front end over the core."""

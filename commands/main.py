@@ -1,0 +1,66 @@
+"""`kinetra`: the command line. Sub-apps per area; heavy core modules import lazily."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from commands import config_cmd, data_cmd, runs_cmd
+from commands.output import console, emit_json, err_console, progress_bar
+
+app = typer.Typer(
+    name="kinetra", help="Kinetra: MT5 research-to-live workbench (CLI). The TUI is `kinetra-tui`.",
+    no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+)
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(data_cmd.app, name="data")
+app.add_typer(runs_cmd.app, name="runs")
+
+
+@app.command("demo")
+def demo(seed: int = typer.Option(7, help="Seed of the synthetic dataset."),
+         if_empty: bool = typer.Option(False, "--if-empty", help="Only seed when the store holds no series."),
+         as_json: bool = typer.Option(False, "--json")) -> None:
+    """Seed the realistic synthetic demo dataset (deterministic by seed; marked as demo)."""
+    from kinetra import runs
+    from kinetra.data.demo import store_is_empty
+    from kinetra.store import open_store
+
+    store = open_store()
+    if if_empty and not store_is_empty(store):
+        emit_json({"seeded": False}) if as_json else None
+        return
+    with progress_bar("demo", quiet=as_json) as on_progress:
+        rec = runs.run_inline(store, "demo", {"seed": seed}, seed=seed, on_progress=on_progress)
+    totals = rec.result["totals"]
+    if as_json:
+        emit_json({"seeded": True, "run_id": rec.id} | totals)
+    else:
+        console.print(f"demo data (seed {seed}): {len(rec.result['series'])} series, {totals['added']:,} bars added")
+
+
+def cli(argv: list[str]) -> int:
+    """Run the CLI on `argv`; expected errors become one line on stderr and an exit code."""
+    from kinetra.errors import KinetraError
+
+    try:
+        app(args=argv, prog_name="kinetra")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KinetraError as err:
+        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        return err.exit_code
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(cli(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,248 @@
+"""Typed settings: shipped `configs/kinetra.toml` < `$KINETRA_HOME/kinetra.toml` < `KINETRA_*` env."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import subprocess
+import tomllib
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomlkit
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from kinetra import __version__
+from kinetra.errors import ConfigError
+from kinetra.paths import REPO_ROOT, kinetra_home, shipped_configs_dir
+
+ASSET_CLASSES = ("forex", "metals", "indices", "energy", "crypto")
+_FIXED_OFFSET = re.compile(r"^UTC([+-])(\d{1,2})(?::?(\d{2}))?$")
+NY_CLOSE = "ny-close"
+
+
+class Profile(StrEnum):
+    """Who the session is for; decides what may trade and the badge colour."""
+
+    dev = "dev"
+    research = "research"
+    paper = "paper"
+    live = "live"
+
+
+def validate_timezone(value: str) -> str:
+    """Accept an IANA zone, a fixed `UTC+2`, or `ny-close` (New York time + 7 h, UTC+2/+3)."""
+    if value == NY_CLOSE or _FIXED_OFFSET.match(value):
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ValueError(f"unknown timezone {value!r} (use an IANA name, UTC+N or {NY_CLOSE})") from err
+    return value
+
+
+def fixed_offset(value: str) -> timedelta | None:
+    """Return the offset of a `UTC+N[:MM]` zone string, or None for other forms."""
+    match = _FIXED_OFFSET.match(value)
+    if not match:
+        return None
+    sign = -1 if match.group(1) == "-" else 1
+    return sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+
+
+class Strict(BaseModel):
+    """Base of config sections: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class BrokerConfig(Strict):
+    """One broker (an MT5 server) whose files or API we read."""
+
+    timezone: str = "UTC"
+    """Server clock of the broker; bar times are converted from it to UTC on import."""
+    account_id: str | None = None
+    """MetaAPI account id of this broker, when downloading through MetaAPI."""
+
+    _check_tz = field_validator("timezone")(lambda cls, v: validate_timezone(v))
+
+
+class IngestConfig(Strict):
+    """How imports treat imperfect files."""
+
+    max_bad_row_fraction: float = Field(0.01, ge=0.0, le=1.0)
+    """A file with more unparseable rows than this fraction is refused whole."""
+
+
+class StoreConfig(Strict):
+    """Store access across processes."""
+
+    lock_timeout_seconds: float = Field(60.0, gt=0)
+    """How long one access waits for the store lock before failing with a clear error."""
+
+
+class RunsConfig(Strict):
+    """Background runs."""
+
+    heartbeat_seconds: float = Field(2.0, gt=0)
+    """How often a run writes its heartbeat."""
+    stale_after_seconds: float = Field(30.0, gt=0)
+    """A running run whose heartbeat is older than this and whose process is gone is failed."""
+
+
+class Settings(BaseSettings):
+    """Everything configurable in Kinetra; see configs/kinetra.toml for the shipped values."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KINETRA_", env_nested_delimiter="__", extra="forbid", validate_assignment=True
+    )
+
+    profile: Profile = Profile.research
+    """dev, research, paper or live; only live may send real orders."""
+    default_broker: str = "mt5"
+    """Broker used when an import or download names none."""
+    brokers: dict[str, BrokerConfig] = Field(default_factory=lambda: {"mt5": BrokerConfig()})
+    """Brokers by name, with their server timezone."""
+    asset_classes: dict[str, str] = Field(default_factory=dict)
+    """Symbol -> asset class overrides where inference from the name is wrong."""
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    runs: RunsConfig = Field(default_factory=RunsConfig)
+
+    @field_validator("asset_classes")
+    @classmethod
+    def _known_classes(cls, value: dict[str, str]) -> dict[str, str]:
+        for symbol, klass in value.items():
+            if klass not in ASSET_CLASSES:
+                raise ValueError(f"{symbol}: unknown asset class {klass!r} (one of {', '.join(ASSET_CLASSES)})")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Order the sources: init > env > user toml > shipped toml."""
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    def broker(self, name: str | None) -> tuple[str, BrokerConfig]:
+        """Return a named broker (or the default), or raise ConfigError naming it."""
+        key = name or self.default_broker
+        if key not in self.brokers:
+            raise ConfigError(f"unknown broker {key!r}: add [brokers.{key}] to kinetra.toml (known: {', '.join(self.brokers)})")
+        return key, self.brokers[key]
+
+
+def user_config_path() -> Path:
+    """Return the user's override file `$KINETRA_HOME/kinetra.toml`."""
+    return kinetra_home() / "kinetra.toml"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from err
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Return `base` with `over` merged in, recursing into tables."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Shipped defaults overlaid with the user's file."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        shipped = _read_toml(shipped_configs_dir() / "kinetra.toml")
+        return deep_merge(shipped, _read_toml(user_config_path()))
+
+
+def _describe(err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "config"
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    return f"invalid config {where}: {msg}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings from every source; a bad file, key or value raises ConfigError naming it."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as err:
+        raise ConfigError(_describe(err)) from None
+
+
+def _parse_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def set_value(key: str, raw: str) -> Settings:
+    """Set dotted `key` to `raw` in the user's file after validating the result; return new settings."""
+    path = user_config_path()
+    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    parts = key.split(".")
+    if not all(parts):
+        raise ConfigError(f"invalid config key {key!r}")
+    table: Any = doc
+    for part in parts[:-1]:
+        if part not in table:
+            table[part] = tomlkit.table()
+        table = table[part]
+    table[parts[-1]] = _parse_value(raw)
+    candidate = deep_merge(_read_toml(shipped_configs_dir() / "kinetra.toml"), doc.unwrap())
+    try:
+        Settings.model_validate(candidate)
+    except ValidationError as err:
+        raise ConfigError(_describe(err)) from None
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    os.replace(tmp, path)
+    return load_settings()
+
+
+@functools.cache
+def git_revision() -> str | None:
+    """Return the git commit of the source tree, or None outside a checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def snapshot(settings: Settings | None = None) -> dict[str, Any]:
+    """Return settings + version + git revision, the record stored with every run."""
+    settings = settings or load_settings()
+    return {
+        "settings": settings.model_dump(mode="json"),
+        "version": __version__,
+        "git_revision": git_revision(),
+    }

@@ -1,0 +1,48 @@
+"""The canonical in-memory form of bars on their way into the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+BAR_COLUMNS = ("open", "high", "low", "close", "tick_volume", "volume", "spread")
+
+
+@dataclass
+class PreparedSeries:
+    """Bars of one series, validated and in UTC, ready to be written in one transaction."""
+
+    broker: str
+    symbol: str
+    timeframe: str
+    asset_class: str
+    source: str
+    origin: str
+    frame: pd.DataFrame
+    """Columns ts (datetime64, naive UTC, sorted, unique) and BAR_COLUMNS."""
+    is_demo: bool = False
+    rejected: list[dict] = field(default_factory=list)
+    """Rows left out, each {line, reason}."""
+    rejected_count: int = 0
+
+
+def frame_from_arrays(ts_seconds: np.ndarray, **columns: np.ndarray) -> pd.DataFrame:
+    """Build a bars frame from UTC epoch seconds and the bar columns."""
+    frame = pd.DataFrame({"ts": ts_seconds.astype("datetime64[s]").astype("datetime64[us]")})
+    for name in BAR_COLUMNS:
+        frame[name] = columns[name]
+    return frame
+
+
+def modal_spacing(ts_seconds: np.ndarray) -> int | None:
+    """Return the most common spacing in seconds between sorted unique bar times."""
+    if len(ts_seconds) < 2:
+        return None
+    diffs = np.diff(ts_seconds)
+    diffs = diffs[diffs > 0]
+    if len(diffs) == 0:
+        return None
+    values, counts = np.unique(diffs, return_counts=True)
+    return int(values[np.argmax(counts)])

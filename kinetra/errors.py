@@ -1,0 +1,54 @@
+"""Typed errors of the core: every one carries a one-line message a person can act on."""
+
+from __future__ import annotations
+
+
+class KinetraError(Exception):
+    """Base of every error the core raises on purpose; the CLI and TUI show `str(err)`."""
+
+    exit_code = 1
+
+
+class ConfigError(KinetraError):
+    """A config file, key or value is invalid; the message names it."""
+
+    exit_code = 2
+
+
+class StoreError(KinetraError):
+    """The store could not be opened, locked or migrated."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the store lock past the retry budget."""
+
+
+class MalformedFileError(KinetraError):
+    """An input file cannot be read as bars; nothing from it was stored."""
+
+    exit_code = 3
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class TimeframeMismatchError(MalformedFileError):
+    """A file's bar spacing disagrees with its declared timeframe."""
+
+
+class UnknownSeriesError(KinetraError):
+    """A symbol/timeframe pair is not in the store."""
+
+    exit_code = 4
+
+
+class UnknownRunError(KinetraError):
+    """A run id is not in the store."""
+
+    exit_code = 4
+
+
+class RunCancelled(KinetraError):
+    """Raised inside a run when cancellation was requested; the run ends `cancelled`."""

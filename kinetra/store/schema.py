@@ -1,0 +1,90 @@
+"""The store's schema as forward-only migrations; version N is the list's first N entries."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: series, immutable bars, revisions, ingests, runs and their events.
+    """
+    CREATE SEQUENCE series_id_seq START 1;
+    CREATE TABLE series (
+        id INTEGER PRIMARY KEY DEFAULT nextval('series_id_seq'),
+        broker VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        asset_class VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        is_demo BOOLEAN NOT NULL DEFAULT false,
+        created_at TIMESTAMP NOT NULL,
+        UNIQUE (broker, symbol, timeframe)
+    );
+    -- Uniqueness of (series_id, ts) is kept by the ingest's anti-join under the store lock:
+    -- a primary key costs ~5x on bulk inserts.
+    CREATE TABLE bars (
+        series_id INTEGER NOT NULL,
+        ts TIMESTAMP NOT NULL,
+        open DOUBLE NOT NULL,
+        high DOUBLE NOT NULL,
+        low DOUBLE NOT NULL,
+        close DOUBLE NOT NULL,
+        tick_volume BIGINT NOT NULL,
+        volume BIGINT NOT NULL,
+        spread INTEGER NOT NULL,
+        ingest_id INTEGER NOT NULL
+    );
+    CREATE TABLE bar_revisions (
+        series_id INTEGER NOT NULL,
+        ts TIMESTAMP NOT NULL,
+        open DOUBLE NOT NULL,
+        high DOUBLE NOT NULL,
+        low DOUBLE NOT NULL,
+        close DOUBLE NOT NULL,
+        tick_volume BIGINT NOT NULL,
+        volume BIGINT NOT NULL,
+        spread INTEGER NOT NULL,
+        ingest_id INTEGER NOT NULL
+    );
+    CREATE SEQUENCE ingest_id_seq START 1;
+    CREATE TABLE ingests (
+        id INTEGER PRIMARY KEY,
+        series_id INTEGER NOT NULL,
+        run_id VARCHAR,
+        source VARCHAR NOT NULL,
+        origin VARCHAR NOT NULL,
+        added BIGINT NOT NULL,
+        present BIGINT NOT NULL,
+        revised BIGINT NOT NULL,
+        rejected BIGINT NOT NULL,
+        ingested_at TIMESTAMP NOT NULL
+    );
+    CREATE TABLE runs (
+        id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        params VARCHAR NOT NULL,
+        config_snapshot VARCHAR NOT NULL,
+        git_revision VARCHAR,
+        data_fingerprint VARCHAR,
+        seed BIGINT,
+        status VARCHAR NOT NULL,
+        pid INTEGER,
+        pid_started DOUBLE,
+        progress DOUBLE NOT NULL DEFAULT 0,
+        message VARCHAR,
+        error VARCHAR,
+        result VARCHAR,
+        cancel_requested BOOLEAN NOT NULL DEFAULT false,
+        created_at TIMESTAMP NOT NULL,
+        started_at TIMESTAMP,
+        ended_at TIMESTAMP,
+        heartbeat_at TIMESTAMP
+    );
+    CREATE TABLE run_events (
+        run_id VARCHAR NOT NULL,
+        seq INTEGER NOT NULL,
+        logged_at TIMESTAMP NOT NULL,
+        level VARCHAR NOT NULL,
+        message VARCHAR NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

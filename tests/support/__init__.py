@@ -1,0 +1,1 @@
+"""Shared test helpers: MT5 file writers, run tasks for process tests."""
