@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from kinetra.data.bars_frame import BAR_COLUMNS, PreparedSeries
-from kinetra.data.ingest import summarize, write_series
+from kinetra.data.writer import summarize, write_series
 from kinetra.data.synthetic import SyntheticSeries, demo_dataset
 
 DEMO_BROKER = "demo"
@@ -37,7 +37,7 @@ def seed_demo(store: Any, seed: int = 7, on_progress: Any = None, run_id: str | 
 def store_is_empty(store: Any) -> bool:
     """Tell whether the store holds no series at all."""
     with store.session() as con:
-        return con.execute("SELECT count(*) FROM series").fetchone()[0] == 0
+        return con.execute("SELECT count(*) FROM series").fetchall()[0][0] == 0
 
 
 def demo_task(params: dict[str, Any], ctx: Any) -> dict[str, Any]:

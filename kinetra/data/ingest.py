@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,34 +10,15 @@ import numpy as np
 
 from kinetra.config import Settings, load_settings
 from kinetra.data.bars_frame import BAR_COLUMNS, PreparedSeries, frame_from_arrays, modal_spacing
+from kinetra.data.writer import summarize, write_series
 from kinetra.data.mt5_csv import ParsedBars, parse_mt5_csv
 from kinetra.data.symbols import infer_asset_class, parse_file_name
 from kinetra.data.timeframes import parse_timeframe, spacing_matches, timeframe_for_spacing
 from kinetra.data.timezones import server_to_utc
 from kinetra.errors import MalformedFileError, RunCancelled, TimeframeMismatchError
-from kinetra.runs.records import now
 
 MAX_LISTED_REJECTS = 20
 Progress = Callable[[float, str], None]
-
-
-@dataclass
-class SeriesReport:
-    """What one ingest did to one series."""
-
-    origin: str
-    broker: str
-    symbol: str
-    timeframe: str
-    asset_class: str
-    rows: int
-    added: int
-    present: int
-    revised: int
-    rejected: int
-    rejected_rows: list[dict]
-    first: str | None
-    last: str | None
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -126,63 +106,6 @@ def prepare_file(path: Path, settings: Settings, symbol: str | None = None, time
     )
 
 
-def _series_id(con: Any, item: PreparedSeries) -> int:
-    row = con.execute(
-        "SELECT id FROM series WHERE broker = ? AND symbol = ? AND timeframe = ?",
-        [item.broker, item.symbol, item.timeframe],
-    ).fetchone()
-    if row:
-        return int(row[0])
-    return int(con.execute(
-        "INSERT INTO series (broker, symbol, timeframe, asset_class, source, is_demo, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [item.broker, item.symbol, item.timeframe, item.asset_class, item.source, item.is_demo, now()],
-    ).fetchone()[0])
-
-
-_SAME = " AND ".join(f"b.{c} IS NOT DISTINCT FROM n.{c}" for c in BAR_COLUMNS)
-_COLS = ", ".join(BAR_COLUMNS)
-
-
-def _write_one(con: Any, item: PreparedSeries, run_id: str | None) -> SeriesReport:
-    series_id = _series_id(con, item)
-    ingest_id = int(con.execute("SELECT nextval('ingest_id_seq')").fetchone()[0])
-    con.register("incoming", item.frame)
-    present = con.execute(
-        f"SELECT count(*) FROM incoming n JOIN bars b ON b.series_id = ? AND b.ts = n.ts AND {_SAME}", [series_id]
-    ).fetchone()[0]
-    revised = con.execute(
-        f"INSERT INTO bar_revisions SELECT ?, n.ts, {', '.join('n.' + c for c in BAR_COLUMNS)}, ?"
-        f" FROM incoming n JOIN bars b ON b.series_id = ? AND b.ts = n.ts AND NOT ({_SAME})"
-        f" WHERE NOT EXISTS (SELECT 1 FROM bar_revisions b WHERE b.series_id = ? AND b.ts = n.ts AND {_SAME})",
-        [series_id, ingest_id, series_id, series_id],
-    ).fetchone()[0]
-    added = con.execute(
-        f"INSERT INTO bars SELECT ?, n.ts, {', '.join('n.' + c for c in BAR_COLUMNS)}, ?"
-        " FROM incoming n ANTI JOIN (SELECT ts FROM bars WHERE series_id = ?) b ON b.ts = n.ts",
-        [series_id, ingest_id, series_id],
-    ).fetchone()[0]
-    con.unregister("incoming")
-    rows = len(item.frame)
-    con.execute(
-        "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [ingest_id, series_id, run_id, item.source, item.origin, added, present, revised, item.rejected_count, now()],
-    )
-    ts = item.frame["ts"]
-    return SeriesReport(
-        origin=item.origin, broker=item.broker, symbol=item.symbol, timeframe=item.timeframe,
-        asset_class=item.asset_class, rows=rows, added=int(added), present=int(present),
-        revised=int(revised), rejected=item.rejected_count, rejected_rows=item.rejected,
-        first=ts.iloc[0].isoformat() + "Z" if rows else None, last=ts.iloc[-1].isoformat() + "Z" if rows else None,
-    )
-
-
-def write_series(store: Any, items: list[PreparedSeries], run_id: str | None = None) -> list[SeriesReport]:
-    """Write prepared series in one transaction: everything lands or nothing does."""
-    with store.session() as con:
-        return [_write_one(con, item, run_id) for item in items]
-
-
 def import_files(paths: Iterable[str | Path], store: Any, symbol: str | None = None, timeframe: str | None = None,
                  broker: str | None = None, force: bool = False, settings: Settings | None = None,
                  on_progress: Progress | None = None, should_cancel: Callable[[], bool] | None = None,
@@ -203,12 +126,6 @@ def import_files(paths: Iterable[str | Path], store: Any, symbol: str | None = N
     series = write_series(store, prepared, run_id)
     report(1.0, "done")
     return summarize(series)
-
-
-def summarize(series: list[SeriesReport]) -> dict[str, Any]:
-    """Return the JSON result of an ingest: per-series counts and totals."""
-    totals = {k: sum(getattr(s, k) for s in series) for k in ("rows", "added", "present", "revised", "rejected")}
-    return {"series": [asdict(s) for s in series], "totals": totals}
 
 
 def import_task(params: dict[str, Any], ctx: Any) -> dict[str, Any]:

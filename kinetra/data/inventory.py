@@ -70,18 +70,19 @@ def find_series(store: Any, symbol: str, timeframe: str, broker: str | None = No
     return matches[0]
 
 
+def _utc_naive(at: datetime) -> pd.Timestamp:
+    stamp = pd.Timestamp(at)
+    return stamp if stamp.tzinfo is None else stamp.tz_convert("UTC").tz_localize(None)
+
+
 def load_bars(store: Any, series_id: int, start: datetime | None = None, end: datetime | None = None,
               limit: int | None = None, latest: bool = False) -> pd.DataFrame:
     """Return bars of a series indexed by UTC time; `latest` with `limit` gives the last N bars."""
     where, args = ["series_id = ?"], [series_id]
-    if start is not None:
-        where.append("ts >= ?")
-        args.append(pd.Timestamp(start).tz_localize(None) if pd.Timestamp(start).tzinfo is None
-                    else pd.Timestamp(start).tz_convert("UTC").tz_localize(None))
-    if end is not None:
-        where.append("ts <= ?")
-        args.append(pd.Timestamp(end).tz_localize(None) if pd.Timestamp(end).tzinfo is None
-                    else pd.Timestamp(end).tz_convert("UTC").tz_localize(None))
+    for op, bound in ((">=", start), ("<=", end)):
+        if bound is not None:
+            where.append(f"ts {op} ?")
+            args.append(_utc_naive(bound))
     order = "DESC" if latest else "ASC"
     tail = f" LIMIT {int(limit)}" if limit else ""
     sql = (f"SELECT ts, open, high, low, close, tick_volume, volume, spread FROM bars"
@@ -96,10 +97,10 @@ def load_bars(store: Any, series_id: int, start: datetime | None = None, end: da
 def summary(store: Any) -> dict[str, Any]:
     """Return store totals for Home: series, bars, symbols, revisions, demo share, last bar."""
     with store.session() as con:
-        series, demo = con.execute("SELECT count(*), count(*) FILTER (WHERE is_demo) FROM series").fetchone()
-        bars, last = con.execute("SELECT count(*), max(ts) FROM bars").fetchone()
-        symbols = con.execute("SELECT count(DISTINCT symbol) FROM series").fetchone()[0]
-        revisions = con.execute("SELECT count(*) FROM bar_revisions").fetchone()[0]
+        series, demo = con.execute("SELECT count(*), count(*) FILTER (WHERE is_demo) FROM series").fetchall()[0]
+        bars, last = con.execute("SELECT count(*), max(ts) FROM bars").fetchall()[0]
+        symbols = con.execute("SELECT count(DISTINCT symbol) FROM series").fetchall()[0][0]
+        revisions = con.execute("SELECT count(*) FROM bar_revisions").fetchall()[0][0]
     return {
         "series": int(series), "demo_series": int(demo), "bars": int(bars), "symbols": int(symbols),
         "revisions": int(revisions), "last_bar": last.isoformat() + "Z" if last else None,

@@ -89,7 +89,8 @@ def insert(store: Any, kind: str, params: dict[str, Any], snapshot: dict[str, An
 def get(store: Any, run_id: str) -> RunRecord:
     """Return one run, or raise UnknownRunError."""
     with store.session() as con:
-        row = con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
+        rows = con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchall()
+    row = rows[0] if rows else None
     if row is None:
         raise UnknownRunError(f"no run with id {run_id!r} (see `kinetra runs list`)")
     return _row_to_record(row)
@@ -148,8 +149,8 @@ def heartbeat(store: Any, run_id: str) -> None:
 def cancel_requested(store: Any, run_id: str) -> bool:
     """Tell whether cancellation was requested for a run."""
     with store.session() as con:
-        row = con.execute("SELECT cancel_requested FROM runs WHERE id = ?", [run_id]).fetchone()
-    return bool(row and row[0])
+        rows = con.execute("SELECT cancel_requested FROM runs WHERE id = ?", [run_id]).fetchall()
+    return bool(rows and rows[0][0])
 
 
 def add_event(store: Any, run_id: str, message: str, level: str = "info") -> None:

@@ -96,7 +96,7 @@ class Store:
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     """Return the applied schema version, 0 for a new file."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    row = con.execute("SELECT max(version) FROM schema_version").fetchall()[0]
     return int(row[0]) if row and row[0] is not None else 0
 
 

@@ -18,7 +18,7 @@ from tests.support.mt5 import SHARED_MT5, make_bars, write_mt5
 
 def _snapshot(store: Store) -> tuple:
     with store.session() as con:
-        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
                      for t in ("series", "bars", "bar_revisions", "ingests"))
 
 

@@ -77,7 +77,7 @@ def test_a_run_killed_inside_its_transaction_leaves_nothing_and_frees_the_store(
     rec = _wait_for(lambda: (r := runs.get(store, run_id)).status != "running" and r)
     assert rec.status == "failed"
     with store.session() as con:
-        assert con.execute("SELECT count(*) FROM bars WHERE series_id = 999").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM bars WHERE series_id = 999").fetchall()[0][0] == 0
 
 
 def _pid_of_worker(run_id: str) -> int:

@@ -31,7 +31,7 @@ def test_migrations_apply_only_what_is_missing(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr("kinetra.store.SCHEMA_VERSION", len(MIGRATIONS) + 1)
     assert Store(path).schema_version() == len(MIGRATIONS) + 1
     with Store(path).session() as con:
-        assert con.execute("SELECT count(*) FROM schema_version").fetchone()[0] == len(MIGRATIONS) + 1
+        assert con.execute("SELECT count(*) FROM schema_version").fetchall()[0][0] == len(MIGRATIONS) + 1
 
 
 def test_a_store_newer_than_the_code_is_refused(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_an_error_inside_a_session_rolls_everything_back(store: Store) -> None:
             con.execute("INSERT INTO run_events VALUES ('r', 1, now()::TIMESTAMP, 'info', 'x')")
             1 / 0
     with store.session() as con:
-        assert con.execute("SELECT count(*) FROM run_events").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM run_events").fetchall()[0][0] == 0
 
 
 def test_a_lock_held_elsewhere_times_out_with_a_clear_error(store: Store) -> None:
@@ -85,7 +85,7 @@ WRITER = textwrap.dedent("""
                             [f"p{me}", written + 1])
             written += 1
             with store.session() as con:
-                mine = con.execute("SELECT count(*) FROM run_events WHERE run_id = ?", [f"p{me}"]).fetchone()[0]
+                mine = con.execute("SELECT count(*) FROM run_events WHERE run_id = ?", [f"p{me}"]).fetchall()[0][0]
             reads += 1
             if mine != written:
                 errors.append(f"read {mine} rows, wrote {written}")
@@ -109,6 +109,6 @@ def test_four_processes_reading_and_writing_for_ten_seconds_lose_nothing(store: 
     assert all(r["written"] > 10 and r["reads"] == r["written"] for r in results)
     with store.session() as con:
         per_proc = dict(con.execute("SELECT run_id, count(*) FROM run_events GROUP BY run_id").fetchall())
-        dupes = con.execute("SELECT count(*) - count(DISTINCT (run_id, seq)) FROM run_events").fetchone()[0]
+        dupes = con.execute("SELECT count(*) - count(DISTINCT (run_id, seq)) FROM run_events").fetchall()[0][0]
     assert per_proc == {f"p{i}": r["written"] for i, r in enumerate(results)}
     assert dupes == 0
