@@ -1,0 +1,1 @@
+"""kinetra-tui: the keyboard-driven Textual front end over the core."""

@@ -1,0 +1,50 @@
+"""Messages workers post to screens: past tense, facts about what was loaded or happened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.message import Message
+
+
+class SummaryLoaded(Message):
+    """Home's store summary and recent runs were read."""
+
+    def __init__(self, summary: dict[str, Any], runs: list[Any]) -> None:
+        super().__init__()
+        self.summary = summary
+        self.runs = runs
+
+
+class SeriesLoaded(Message):
+    """The series inventory was read."""
+
+    def __init__(self, series: list[Any]) -> None:
+        super().__init__()
+        self.series = series
+
+
+class BarsLoaded(Message):
+    """Bars of one series were read."""
+
+    def __init__(self, bars: Any) -> None:
+        super().__init__()
+        self.bars = bars
+
+
+class RunsLoaded(Message):
+    """A list of runs was read."""
+
+    def __init__(self, runs: list[Any]) -> None:
+        super().__init__()
+        self.runs = runs
+
+
+class RunProgressed(Message):
+    """A watched run's record was re-read."""
+
+    can_replace = True
+
+    def __init__(self, run: Any) -> None:
+        super().__init__()
+        self.run = run

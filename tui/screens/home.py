@@ -1,0 +1,66 @@
+"""Home (1): what the store holds and what ran lately."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import on, work
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from kinetra import runs
+from kinetra.data.inventory import summary
+from tui.messages import SummaryLoaded
+from tui.screens.base import KinetraScreen
+from tui.widgets.runs_format import age, duration, progress_text, status_text
+
+REFRESH_SECONDS = 2.0
+
+
+class HomeScreen(KinetraScreen):
+    """Store summary, demo notice and the recent runs."""
+
+    SCREEN_NAME = "Home"
+
+    def compose_body(self) -> Iterable[Widget]:
+        yield Static("Reading the store…", id="summary", classes="panel")
+        yield Static("", id="demo-note", classes="note")
+        yield Static("Recent runs", classes="section")
+        yield DataTable(id="recent-runs", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#recent-runs", DataTable)
+        table.add_columns("id", "kind", "status", "progress", "started", "took", "message")
+        self.load()
+        self.set_interval(REFRESH_SECONDS, self.load)
+
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
+    def load(self) -> None:
+        """Read the summary and recent runs off the UI thread."""
+        self.post_message(SummaryLoaded(summary(self.store), runs.list_runs(self.store, limit=10)))
+
+    @on(SummaryLoaded)
+    def show(self, message: SummaryLoaded) -> None:
+        s = message.summary
+        last = s["last_bar"].replace("T", " ").removesuffix(":00Z") + " UTC" if s["last_bar"] else "none"
+        self.query_one("#summary", Static).update(
+            f"[b]{s['series']}[/b] series · [b]{s['bars']:,}[/b] bars · [b]{s['symbols']}[/b] symbols · "
+            f"{s['revisions']:,} revisions · last bar {last}"
+        )
+        note = self.query_one("#demo-note", Static)
+        if s["demo_series"]:
+            note.update(f"Demo data: {s['demo_series']} series are synthetic (broker demo). "
+                        "Import your MT5 exports on Data (2) with i.")
+        else:
+            note.update("" if s["series"] else "The store is empty: import MT5 exports on Data (2) with i, "
+                        "or run `kinetra demo`.")
+        self._fill_runs(message.runs)
+
+    def _fill_runs(self, recs: list) -> None:
+        table = self.query_one("#recent-runs", DataTable)
+        table.clear()
+        now = self.now()
+        for rec in recs:
+            table.add_row(rec.id, rec.kind, status_text(rec.status), progress_text(rec.progress),
+                          age(rec.started_at or rec.created_at, now), duration(rec.duration_s()),
+                          rec.error or rec.message or "", key=rec.id)
