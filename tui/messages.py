@@ -43,8 +43,10 @@ class RunsLoaded(Message):
 class RunProgressed(Message):
     """A watched run's record was re-read."""
 
-    can_replace = True
-
     def __init__(self, run: Any) -> None:
         super().__init__()
         self.run = run
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer reading of the same run makes an unprocessed older one moot."""
+        return isinstance(message, RunProgressed) and message.run.id == self.run.id

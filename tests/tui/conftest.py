@@ -1,0 +1,51 @@
+"""TUI fixtures: a demo store seeded once and copied per test, a frozen clock, a fixed store label."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kinetra.clock import FrozenClock
+from kinetra.data.demo import seed_demo
+from kinetra.store import Store
+from tui.app import KinetraApp
+
+FROZEN = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the seed-7 demo dataset, built once per session."""
+    path = tmp_path_factory.mktemp("demo-template") / "kinetra.duckdb"
+    seed_demo(Store(path), seed=7)
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_template: Path, kinetra_home: Path) -> Store:
+    """A private copy of the demo store in this test's KINETRA_HOME (where run workers look)."""
+    for src in demo_template.parent.glob("kinetra.duckdb*"):
+        if not src.name.endswith(".lock"):
+            shutil.copy(src, kinetra_home / src.name)
+    return Store(kinetra_home / "kinetra.duckdb")
+
+
+@pytest.fixture
+def make_app(demo_store: Store, monkeypatch: pytest.MonkeyPatch):
+    """Build the app over the demo store with a frozen clock and a fixed store label."""
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+    def build() -> KinetraApp:
+        return KinetraApp(store=demo_store, clock=FrozenClock(FROZEN), store_label="~/kinetra/kinetra.duckdb")
+
+    return build
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and the screen repaint, without sleeping on a guess."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

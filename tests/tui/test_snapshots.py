@@ -1,0 +1,29 @@
+"""Snapshots of Home, Data and the series view on the seed-7 demo store at 120x36."""
+
+from __future__ import annotations
+
+from tests.tui.conftest import settle
+
+SIZE = (120, 36)
+
+
+def test_home_snapshot(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=settle)
+
+
+def test_data_snapshot(snap_compare, make_app) -> None:
+    async def open_data(pilot) -> None:
+        await pilot.press("2")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_data)
+
+
+def test_series_view_snapshot(snap_compare, make_app) -> None:
+    async def open_series(pilot) -> None:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_series)
