@@ -30,10 +30,8 @@ class PreparedSeries:
 
 def frame_from_arrays(ts_seconds: np.ndarray, **columns: np.ndarray) -> pd.DataFrame:
     """Build a bars frame from UTC epoch seconds and the bar columns."""
-    frame = pd.DataFrame({"ts": ts_seconds.astype("datetime64[s]").astype("datetime64[us]")})
-    for name in BAR_COLUMNS:
-        frame[name] = columns[name]
-    return frame
+    data = {"ts": (ts_seconds * 1_000_000).view("datetime64[us]")} | {name: columns[name] for name in BAR_COLUMNS}
+    return pd.DataFrame(data, copy=False)
 
 
 def modal_spacing(ts_seconds: np.ndarray) -> int | None:

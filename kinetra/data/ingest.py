@@ -82,6 +82,17 @@ def _rejects(parsed: ParsedBars, dup_lines: np.ndarray) -> list[dict]:
     return sorted(rows, key=lambda r: r["line"])
 
 
+def _unique_in_time_order(utc: np.ndarray, lines: np.ndarray) -> tuple[slice | np.ndarray, np.ndarray]:
+    """Return an index putting bars in time order keeping the first of equal times, and the dropped lines."""
+    if len(utc) < 2 or bool(np.all(utc[1:] > utc[:-1])):  # already strictly increasing: no copies
+        return slice(None), lines[:0]
+    order = np.argsort(utc, kind="stable")
+    sorted_ts = utc[order]
+    keep = np.ones(len(sorted_ts), dtype=bool)
+    keep[1:] = sorted_ts[1:] != sorted_ts[:-1]
+    return order[keep], lines[order[~keep]]
+
+
 def prepare_file(path: Path, settings: Settings, symbol: str | None = None, timeframe: str | None = None,
                  broker: str | None = None, force: bool = False) -> PreparedSeries:
     """Parse and validate one MT5 export into UTC bars; raise MalformedFileError if it must be refused."""
@@ -90,15 +101,10 @@ def prepare_file(path: Path, settings: Settings, symbol: str | None = None, time
     parsed = parse_mt5_csv(path)
     _check_bad_rows(path, parsed, settings.ingest.max_bad_row_fraction)
     utc = server_to_utc(parsed.ts, broker_cfg.timezone)
-    good_lines = parsed.lines
-    order = np.argsort(utc, kind="stable")
-    sorted_ts = utc[order]
-    keep = np.ones(len(sorted_ts), dtype=bool)
-    keep[1:] = sorted_ts[1:] != sorted_ts[:-1]
-    idx = order[keep]
+    idx, dup_lines = _unique_in_time_order(utc, parsed.lines)
     _check_spacing(path, tf, utc[idx], force)
     columns = {name: getattr(parsed, name)[idx] for name in BAR_COLUMNS}
-    rejected = _rejects(parsed, good_lines[order[~keep]])
+    rejected = _rejects(parsed, dup_lines)
     return PreparedSeries(
         broker=broker_name, symbol=sym, timeframe=tf, asset_class=infer_asset_class(sym, settings.asset_classes),
         source="mt5_csv", origin=str(path), frame=frame_from_arrays(utc[idx], **columns),

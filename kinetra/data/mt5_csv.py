@@ -289,14 +289,21 @@ def parse_mt5_bytes(data: bytes, name: str = "<bytes>") -> ParsedBars:
     buf = np.frombuffer(data, dtype=np.uint8)
     starts = np.concatenate(([start], np.flatnonzero(buf[start:] == 10) + start + 1, [len(buf) + 1]))
     cap = len(starts) - 1
-    out_f = np.zeros((4, cap), dtype=np.float64)
-    out_i = np.zeros((3, cap), dtype=np.int64)
-    out_ts = np.zeros(cap, dtype=np.int64)
+    out_f = np.empty((4, cap), dtype=np.float64)
+    out_i = np.empty((3, cap), dtype=np.int64)
+    out_ts = np.empty(cap, dtype=np.int64)
     codes = np.empty(cap, dtype=np.int64)
     _parse(buf, starts, delim, roles, ncols, out_f, out_i, out_ts, codes, has_time)
+    for k in range(3):
+        if index[6 + k] < 0:
+            out_i[k] = 0
     line_numbers = np.arange(2, cap + 2, dtype=np.int64)
-    good, bad = codes == 0, codes > 0
-    if not good.any():
+    bad = codes > 0
+    kept = np.flatnonzero(codes == 0)
+    good: slice | np.ndarray = kept
+    if len(kept) and kept[-1] - kept[0] + 1 == len(kept):  # the usual case: one run, no copies
+        good = slice(int(kept[0]), int(kept[-1]) + 1)
+    elif not len(kept):
         first = np.flatnonzero(bad)
         reason = ("no data rows" if len(first) == 0
                   else f"no row could be read (line {line_numbers[first[0]]}: {_REASONS[codes[first[0]]]})")
@@ -306,7 +313,7 @@ def parse_mt5_bytes(data: bytes, name: str = "<bytes>") -> ParsedBars:
         tick_volume=out_i[0, good], volume=out_i[1, good], spread=out_i[2, good],
         has_tick_volume=bool(index[6] >= 0), has_volume=bool(index[7] >= 0), has_spread=bool(index[8] >= 0),
         bad_lines=line_numbers[bad], bad_reasons=[_REASONS[c] for c in codes[bad]],
-        total_rows=int(good.sum() + bad.sum()), lines=line_numbers[good],
+        total_rows=int(len(kept) + bad.sum()), lines=line_numbers[good],
     )
 
 
