@@ -13,9 +13,13 @@ from commands.output import console, emit_json, err_console, progress_bar, table
 app = typer.Typer(help="Market data: import, list, bars.", no_args_is_help=True)
 
 
+def _short(iso: str | None) -> str:
+    return iso[:16].replace("T", " ") if iso else ""
+
+
 def _print_import(result: dict[str, Any]) -> None:
     rows = [(s["symbol"], s["timeframe"], s["broker"], s["asset_class"], f"{s['added']:,}", f"{s['present']:,}",
-             f"{s['revised']:,}", f"{s['rejected']:,}", s["first"], s["last"]) for s in result["series"]]
+             f"{s['revised']:,}", f"{s['rejected']:,}", _short(s["first"]), _short(s["last"])) for s in result["series"]]
     table("Import", ["symbol", "tf", "broker", "class", "added", "present", "revised", "rejected", "first", "last"], rows)
     for s in result["series"]:
         for rej in s["rejected_rows"]:
@@ -64,7 +68,8 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
         emit_json([s.to_json() for s in series])
         return
     rows = [(s.broker, s.symbol, s.timeframe, s.asset_class, s.source + (" (demo)" if s.is_demo else ""),
-             f"{s.bars:,}", s.first, s.last) for s in series]
+             f"{s.bars:,}", _short(s.first and s.first.isoformat()), _short(s.last and s.last.isoformat()))
+            for s in series]
     table(f"{len(series)} series", ["broker", "symbol", "tf", "class", "source", "bars", "first (UTC)", "last (UTC)"], rows)
 
 

@@ -48,19 +48,27 @@ def show(run_id: str, as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 @app.command("tail")
-def tail(run_id: str, poll: float = typer.Option(0.5, help="Seconds between polls.")) -> None:
+def tail(run_id: str, poll: float = typer.Option(0.5, help="Seconds between polls."),
+         as_json: bool = typer.Option(False, "--json", help="One JSON object per line: events and progress.")) -> None:
     """Follow a run's progress and events until it ends; exit non-zero unless it succeeded."""
+    import json
+
     from kinetra import runs
     from kinetra.store import open_store
 
     store = open_store()
-    seen = 0
+    seen, last = 0, None
     while True:
         rec = runs.get(store, run_id)
         for ev in runs.events(store, run_id, seen):
             seen = ev["seq"]
-            console.print(f"{ev['at']} {ev['level']}: {ev['message']}")
-        console.print(f"{rec.status} {_pct(rec.progress)} {rec.message or ''}".rstrip())
+            print(json.dumps({"event": ev}), flush=True) if as_json else console.print(
+                f"{ev['at']} {ev['level']}: {ev['message']}")
+        state = (rec.status, round(rec.progress, 3), rec.message)
+        if state != last:
+            last = state
+            print(json.dumps({"status": rec.status, "progress": rec.progress, "message": rec.message}), flush=True) \
+                if as_json else console.print(f"{rec.status} {_pct(rec.progress)} {rec.message or ''}".rstrip())
         if rec.status in runs.FINISHED:
             if rec.error:
                 err_console.print(f"error: {rec.error}")

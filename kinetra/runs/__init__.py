@@ -147,14 +147,18 @@ def process_alive(pid: int | None, started: float | None) -> bool:
 
 
 def _dead_reason(rec: RunRecord, stale_after: float) -> str | None:
+    """Say why an active run is dead, or None while its process lives (a long transaction is not death)."""
     now = records.now()
-    if rec.status == "running" and not process_alive(rec.pid, rec.pid_started):
+    alive = process_alive(rec.pid, rec.pid_started)
+    if rec.status == "running" and rec.pid and not alive:
         return f"process {rec.pid} died without finishing"
-    if rec.status == "running" and rec.heartbeat_at and (now - rec.heartbeat_at).total_seconds() > stale_after:
-        return f"no heartbeat for {(now - rec.heartbeat_at).total_seconds():.0f} s"
-    if rec.status == "queued" and (now - rec.created_at).total_seconds() > stale_after:
-        if not process_alive(rec.pid, rec.pid_started):
-            return "worker never started"
+    silent = (now - (rec.heartbeat_at or rec.created_at)).total_seconds()
+    if rec.status == "running" and not rec.pid and silent > stale_after:
+        return f"no heartbeat for {silent:.0f} s"
+    if rec.status == "queued" and rec.pid and not alive:
+        return f"worker {rec.pid} exited before starting (see runs/{rec.id}.log)"
+    if rec.status == "queued" and not alive and (now - rec.created_at).total_seconds() > stale_after:
+        return "worker never started"
     return None
 
 

@@ -69,6 +69,9 @@ class DataScreen(KinetraScreen):
         self.query_one("#series", DataTable).add_columns(*COLUMNS)
         self.action_reload()
 
+    def on_screen_resume(self) -> None:
+        self.load()
+
     def action_reload(self) -> None:
         """Re-read the inventory."""
         self.load()
