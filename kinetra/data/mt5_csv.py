@@ -80,6 +80,16 @@ def _header(data: bytes, name: str) -> tuple[int, np.ndarray, int]:
 
 
 @numba.njit(cache=True, nogil=True)
+def _trim(buf, a, b):
+    """Return the bounds of buf[a:b] without leading and trailing spaces."""
+    while a < b and buf[a] == 32:
+        a += 1
+    while b > a and buf[b - 1] == 32:
+        b -= 1
+    return a, b
+
+
+@numba.njit(cache=True, nogil=True)
 def _exponent(buf, i, b):
     """Parse the exponent digits after 'e' at buf[i:b]; return (exponent, ok)."""
     neg = False
@@ -101,10 +111,7 @@ def _exponent(buf, i, b):
 @numba.njit(cache=True, nogil=True)
 def _number(buf, a, b):
     """Parse buf[a:b] as a decimal; return (value, ok). Exact-rounded for up to 18 significant digits."""
-    while a < b and buf[a] == 32:
-        a += 1
-    while b > a and buf[b - 1] == 32:
-        b -= 1
+    a, b = _trim(buf, a, b)
     neg = a < b and buf[a] == 45
     if a < b and (buf[a] == 45 or buf[a] == 43):
         a += 1
@@ -194,10 +201,7 @@ def _date(buf, a, b):
 @numba.njit(cache=True, nogil=True)
 def _time(buf, a, b):
     """Parse HH:MM[:SS] in buf[a:b]; return seconds or -1."""
-    while a < b and buf[a] == 32:
-        a += 1
-    while b > a and buf[b - 1] == 32:
-        b -= 1
+    a, b = _trim(buf, a, b)
     n = b - a
     if n not in (5, 8) or buf[a + 2] != 58 or (n == 8 and buf[a + 5] != 58):
         return -1

@@ -44,6 +44,7 @@ def spawn(store: Any, run_id: str) -> int:
         stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True, close_fds=True,
     )
     log.close()
+    threading.Thread(target=proc.wait, daemon=True, name=f"reap-{run_id}").start()  # no zombies in a long TUI
     records.update(store, run_id, pid=proc.pid, pid_started=_create_time(proc.pid))
     return proc.pid
 

@@ -12,7 +12,7 @@ from kinetra import runs
 from kinetra.data.inventory import summary
 from tui.messages import SummaryLoaded
 from tui.screens.base import KinetraScreen
-from tui.widgets.runs_format import age, duration, progress_text, status_text
+from tui.widgets.runs_format import RUN_COLUMNS, fill_runs
 
 REFRESH_SECONDS = 2.0
 
@@ -30,7 +30,7 @@ class HomeScreen(KinetraScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#recent-runs", DataTable)
-        table.add_columns("id", "kind", "status", "progress", "started", "took", "message")
+        table.add_columns(*RUN_COLUMNS)
         self.load()
         self.set_interval(REFRESH_SECONDS, self.load)
 
@@ -54,13 +54,4 @@ class HomeScreen(KinetraScreen):
         else:
             note.update("" if s["series"] else "The store is empty: import MT5 exports on Data (2) with i, "
                         "or run `kinetra demo`.")
-        self._fill_runs(message.runs)
-
-    def _fill_runs(self, recs: list) -> None:
-        table = self.query_one("#recent-runs", DataTable)
-        table.clear()
-        now = self.now()
-        for rec in recs:
-            table.add_row(rec.id, rec.kind, status_text(rec.status), progress_text(rec.progress),
-                          age(rec.started_at or rec.created_at, now), duration(rec.duration_s()),
-                          rec.error or rec.message or "", key=rec.id)
+        fill_runs(self.query_one("#recent-runs", DataTable), message.runs, self.now())

@@ -13,7 +13,7 @@ from kinetra import runs
 from tui.messages import RunsLoaded
 from tui.screens.base import KinetraScreen
 from tui.screens.modals.run_detail import RunDetailModal
-from tui.widgets.runs_format import age, duration, progress_text, status_text
+from tui.widgets.runs_format import RUN_COLUMNS, fill_runs
 
 REFRESH_SECONDS = 1.0
 
@@ -33,7 +33,7 @@ class RunsScreen(KinetraScreen):
         yield Static(self.EMPTY_HINT, id="empty-hint", classes="note")
 
     def on_mount(self) -> None:
-        self.query_one("#runs", DataTable).add_columns("id", "kind", "status", "progress", "started", "took", "message")
+        self.query_one("#runs", DataTable).add_columns(*RUN_COLUMNS)
         self.load()
         self.set_interval(REFRESH_SECONDS, self.load)
 
@@ -46,12 +46,7 @@ class RunsScreen(KinetraScreen):
     def show(self, message: RunsLoaded) -> None:
         table = self.query_one("#runs", DataTable)
         row = table.cursor_row
-        table.clear()
-        now = self.now()
-        for rec in message.runs:
-            table.add_row(rec.id, rec.kind, status_text(rec.status), progress_text(rec.progress),
-                          age(rec.started_at or rec.created_at, now), duration(rec.duration_s()),
-                          rec.error or rec.message or "", key=rec.id)
+        fill_runs(table, message.runs, self.now())
         if message.runs:
             table.move_cursor(row=min(row, len(message.runs) - 1))
         self.query_one("#empty-hint", Static).display = not message.runs

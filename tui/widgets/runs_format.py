@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
+from textual.widgets import DataTable
+
+RUN_COLUMNS = ("id", "kind", "status", "progress", "started", "took", "message")
 
 STATUS_STYLE = {"queued": "grey62", "running": "bold cyan", "succeeded": "green", "failed": "bold red",
                 "cancelled": "yellow"}
@@ -42,3 +47,12 @@ def duration(seconds: float | None) -> str:
     if minutes < 60:
         return f"{minutes}m{sec:02d}s"
     return f"{minutes // 60}h{minutes % 60:02d}m"
+
+
+def fill_runs(table: DataTable, recs: Sequence[Any], now: datetime) -> None:
+    """Replace a runs table's rows with `recs` (RunRecord), newest first, keyed by run id."""
+    table.clear()
+    for rec in recs:
+        table.add_row(rec.id, rec.kind, status_text(rec.status), progress_text(rec.progress),
+                      age(rec.started_at or rec.created_at, now), duration(rec.duration_s()),
+                      rec.error or rec.message or "", key=rec.id)
