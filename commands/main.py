@@ -49,7 +49,7 @@ def cli(argv: list[str]) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KinetraError as err:
-        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
+        sys.stderr.write(f"error: {err}\n")
         return err.exit_code
     except KeyboardInterrupt:
         err_console.print("interrupted")
