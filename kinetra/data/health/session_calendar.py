@@ -1,0 +1,59 @@
+"""Learned session calendars: which slots of the week a market normally trades, and the gaps against them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+WEEK = 7 * 86400
+MONDAY_OFFSET = 4 * 86400  # 1970-01-01 was a Thursday; week slots count from Monday 00:00 UTC
+
+
+def slot_seconds(timeframe_seconds: int) -> int:
+    """Slot size of the weekly calendar: the bar length for intraday, one hour above it."""
+    return timeframe_seconds if timeframe_seconds < 3600 else 3600
+
+
+def week_slot(ts: np.ndarray, slot: int) -> np.ndarray:
+    """Return the slot-of-week index of UTC epoch seconds."""
+    return ((ts - MONDAY_OFFSET) % WEEK) // slot
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Occupancy per slot of the week and which slots count as normally open."""
+
+    slot: int
+    step: int
+    occupancy: np.ndarray
+    open: np.ndarray
+
+
+def expected_times(ts: np.ndarray, step: int) -> np.ndarray:
+    """Every bar time the timeframe allows between the first and last bar."""
+    first = ts[0] - ts[0] % step if step <= 86400 else ts[0]
+    return np.arange(first, ts[-1] + 1, step, dtype=np.int64)
+
+
+def learn_calendar(ts: np.ndarray, timeframe_seconds: int, threshold: float = 0.9) -> Calendar:
+    """Learn from sorted bar times which slots of the week normally hold a bar."""
+    slot = slot_seconds(timeframe_seconds)
+    nslots = WEEK // slot
+    grid = expected_times(ts, timeframe_seconds)
+    present = np.isin(grid, ts, assume_unique=True)
+    slots = week_slot(grid, slot)
+    seen = np.bincount(slots, minlength=nslots)
+    held = np.bincount(slots, weights=present, minlength=nslots)
+    occupancy = np.divide(held, seen, out=np.zeros(nslots), where=seen > 0)
+    return Calendar(slot, timeframe_seconds, occupancy, occupancy >= threshold)
+
+
+def find_gaps(ts: np.ndarray, calendar: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (start, end, missing bars) of each run of missing bars in normally-open slots."""
+    grid = expected_times(ts, calendar.step)
+    grid = grid[calendar.open[week_slot(grid, calendar.slot)]]
+    missing = ~np.isin(grid, ts, assume_unique=True)
+    edges = np.diff(np.r_[0, missing.astype(np.int8), 0])
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return grid[starts], grid[stops - 1], (stops - starts).astype(np.int64)
