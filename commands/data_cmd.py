@@ -113,3 +113,44 @@ def bars(
         rows = [(t, *r) for t, r in zip(frame.index, frame.itertuples(index=False), strict=True)]
         table(f"{info.symbol} {info.timeframe} ({info.broker}): {len(frame):,} bars",
               ["time", "open", "high", "low", "close", "tick_vol", "vol", "spread"], rows)
+
+
+@app.command("health")
+def health(
+    symbol: str | None = typer.Argument(None, help="Only this symbol."),
+    timeframe: str | None = typer.Argument(None, help="Only this timeframe."),
+    fail_under: float | None = typer.Option(None, "--fail-under", help="Exit 1 when any series scores below."),
+    as_json: bool = typer.Option(False, "--json", help="Print the reports as JSON."),
+) -> None:
+    """Scan data health: gaps against each market's learned calendar, holidays, bar checks, score."""
+    from kinetra import runs
+    from kinetra.data.health.scan import load_scan
+    from kinetra.store import open_store
+
+    store = open_store()
+    with progress_bar("health", quiet=as_json) as on_progress:
+        rec = runs.run_inline(store, "health", {"symbol": symbol, "timeframe": timeframe}, on_progress=on_progress)
+    reports = load_scan(store, rec.result["scan_id"]) if rec.result["scan_id"] else []
+    if as_json:
+        emit_json(reports)
+    else:
+        _print_health(reports)
+    low = [r for r in reports if fail_under is not None and r["score"] < fail_under]
+    if low:
+        worst = ", ".join(f"{r['symbol']} {r['timeframe']} {r['score']:g}" for r in low[:5])
+        err_console.print(f"{len(low)} series score below {fail_under:g}: {worst}", markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+def _print_health(reports: list[dict[str, Any]]) -> None:
+    rows = []
+    for r in reports:
+        fresh = r["freshness"]
+        kinds: dict[str, int] = {}
+        for issue in r["issues"]:
+            kinds[issue["kind"]] = kinds.get(issue["kind"], 0) + 1
+        rows.append((r["symbol"], r["timeframe"], r["broker"], f"{r['score']:.1f}",
+                     f"{len(r['gaps'])} ({sum(g['missing_bars'] for g in r['gaps']):,} bars)", str(len(r["holidays"])),
+                     ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "-",
+                     _short(fresh["last_bar"]) + (" STALE" if fresh["stale"] else "")))
+    table("Data health (worst first)", ["symbol", "tf", "broker", "score", "gaps", "holidays", "issues", "last bar"], rows)

@@ -95,6 +95,31 @@ class RunsConfig(Strict):
     """A running run whose heartbeat is older than this and whose process is gone is failed."""
 
 
+class HealthConfig(Strict):
+    """How data health is judged; see kinetra/data/health/score.py for the score's definition."""
+
+    occupancy_threshold: float = Field(0.9, gt=0, le=1)
+    """A slot of the week is normally open when at least this share of weeks hold a bar there."""
+    spike_threshold: float = Field(15.0, gt=0)
+    """Robust sigmas (1.4826 x MAD of the trailing returns) a reverting move must exceed to be a spike."""
+    spike_window: int = Field(200, ge=30)
+    """Trailing returns the spike check's median and MAD are taken over."""
+    stale_min_run: int = Field(5, ge=2)
+    """Identical consecutive bars needed to call the feed stale."""
+    zero_spread_min_run: int = Field(5, ge=1)
+    """Consecutive zero-spread bars needed to flag them where spread is normally positive."""
+    holiday_share: float = Field(0.5, gt=0, le=1)
+    """A date is a market holiday when more than this share of an asset class's series lack bars on it."""
+    weights: dict[str, float] = Field(default_factory=lambda: {
+        "gaps": 35.0, "ohlc": 20.0, "non_positive": 20.0, "spike": 10.0, "stale": 5.0, "zero_spread": 5.0,
+        "revisions": 5.0})
+    """Points of the 100 each component can cost."""
+    tolerances: dict[str, float] = Field(default_factory=lambda: {
+        "gaps": 0.02, "ohlc": 0.001, "non_positive": 0.0001, "spike": 0.0005, "stale": 0.005, "zero_spread": 0.01,
+        "revisions": 0.01})
+    """Share of bars affected at which a component has cost all of its weight."""
+
+
 class Settings(BaseSettings):
     """Everything configurable in Kinetra; see configs/kinetra.toml for the shipped values."""
 
@@ -113,6 +138,7 @@ class Settings(BaseSettings):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     runs: RunsConfig = Field(default_factory=RunsConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
 
     @field_validator("asset_classes")
     @classmethod

@@ -17,6 +17,7 @@ Task = Callable[[dict[str, Any], "RunContext"], dict[str, Any]]
 KINDS: dict[str, str] = {
     "import": "kinetra.data.ingest:import_task",
     "demo": "kinetra.data.demo:demo_task",
+    "health": "kinetra.data.health.scan:health_task",
 }
 
 

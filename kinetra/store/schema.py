@@ -85,6 +85,20 @@ MIGRATIONS: list[str] = [
         message VARCHAR NOT NULL
     );
     """,
+    # 2: health scans and their per-series results (the score's trend over time).
+    """
+    CREATE TABLE health_scans (
+        id VARCHAR PRIMARY KEY,
+        run_id VARCHAR,
+        scanned_at TIMESTAMP NOT NULL
+    );
+    CREATE TABLE health_results (
+        scan_id VARCHAR NOT NULL,
+        series_id INTEGER NOT NULL,
+        score DOUBLE NOT NULL,
+        report VARCHAR NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -137,3 +137,17 @@ def test_importing_the_shared_exports_from_the_cli(tmp_path: Path) -> None:
     expected = {p.name: sum(1 for _ in p.open("rb")) - 1 for p in SHARED_MT5.glob("*.csv")}
     assert {Path(s["origin"]).name: s["added"] for s in result["series"]} == expected
     assert kinetra_json("data", "import", str(SHARED_MT5))["totals"]["added"] == 0
+
+
+def test_data_health_reports_json_and_fails_under_a_score() -> None:
+    kinetra_json("demo", "--seed", "7")
+    reports = kinetra_json("data", "health")
+    assert len(reports) == 13 and reports[0]["score"] < 100
+    for key in ("symbol", "timeframe", "score", "breakdown", "gaps", "holidays", "issues", "freshness"):
+        assert key in reports[0]
+    gold = kinetra_json("data", "health", "XAUUSD", "H1")
+    assert [g["missing_bars"] for g in gold[0]["gaps"]] == [5]
+    assert kinetra("data", "health", "--fail-under", "50").returncode == 0
+    failing = kinetra("data", "health", "--fail-under", "99.9")
+    assert failing.returncode == 1 and "score below 99.9" in failing.stderr
+    assert [r["kind"] for r in kinetra_json("runs", "list")][:1] == ["health"]

@@ -1,0 +1,48 @@
+"""Market holidays: dates on which most series of an asset class lack bars in their open slots."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+
+DAY = 86400
+
+
+def missing_dates(starts: np.ndarray, ends: np.ndarray, step: int) -> set[int]:
+    """Return the UTC dates (days since epoch) on which a series' gaps fall."""
+    days: set[int] = set()
+    for start, end in zip(starts, ends, strict=True):
+        days.update(range(int(start) // DAY, int(end) // DAY + 1))
+    return days
+
+
+def holiday_dates(series: Iterable[tuple[str, str, tuple[int, int], set[int]]], share: float) -> dict[str, set[int]]:
+    """Return holiday dates per asset class.
+
+    `series` gives (key, asset class, (first day, last day), missing dates) per series. A date is a
+    holiday of a class when more than `share` of the class's series covering it miss bars on it and
+    at least two series of any class do (one series alone cannot tell a holiday from a gap).
+    """
+    items = list(series)
+    missing_anywhere: dict[int, int] = defaultdict(int)
+    for _, _, _, days in items:
+        for day in days:
+            missing_anywhere[day] += 1
+    by_class: dict[str, list] = defaultdict(list)
+    for item in items:
+        by_class[item[1]].append(item)
+    out: dict[str, set[int]] = {}
+    for klass, members in by_class.items():
+        candidates = set().union(*(m[3] for m in members))
+        out[klass] = {
+            day for day in candidates
+            if missing_anywhere[day] >= 2 and _share_missing(members, day) > share
+        }
+    return out
+
+
+def _share_missing(members: list, day: int) -> float:
+    covering = [m for m in members if m[2][0] <= day <= m[2][1]]
+    return sum(day in m[3] for m in covering) / len(covering) if covering else 0.0

@@ -1,0 +1,203 @@
+"""Scan series for health: calendar gaps, holidays, bar checks, freshness, score; stored per scan."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from kinetra.clock import Clock, SystemClock, utc_naive
+from kinetra.config import HealthConfig, Settings, load_settings
+from kinetra.data.bars_frame import modal_spacing
+from kinetra.data.health import checks
+from kinetra.data.health.holidays import DAY, holiday_dates, missing_dates
+from kinetra.data.health.score import score
+from kinetra.data.health.session_calendar import Calendar, expected_times, find_gaps, learn_calendar, week_slot
+from kinetra.data.inventory import SeriesInfo, list_series
+from kinetra.data.timeframes import TIMEFRAME_SECONDS, spacing_matches
+from kinetra.errors import RunCancelled, UnknownSeriesError
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class SeriesScan:
+    """What one series' bars say about it, before holidays across series are known."""
+
+    info: SeriesInfo
+    calendar: Calendar
+    expected: int
+    gap_starts: np.ndarray
+    gap_ends: np.ndarray
+    gap_missing: np.ndarray
+    issues: list[dict] = field(default_factory=list)
+    flagged: dict[str, int] = field(default_factory=dict)
+    last: int = 0
+
+
+def _iso(seconds: int | None) -> str | None:
+    if seconds is None:
+        return None
+    return (datetime(1970, 1, 1) + timedelta(seconds=int(seconds))).isoformat() + "Z"
+
+
+def load_arrays(store: Any, series_id: int) -> dict[str, np.ndarray]:
+    """Read a series' bars as numpy arrays, times in UTC epoch seconds, in time order."""
+    with store.session() as con:
+        return con.execute(
+            "SELECT CAST(epoch(ts) AS BIGINT) AS ts, open, high, low, close, spread FROM bars"
+            " WHERE series_id = ? ORDER BY ts", [series_id]).fetchnumpy()
+
+
+def _bar_issues(bars: dict[str, np.ndarray], tf: str, cfg: HealthConfig) -> tuple[list[checks.Issue], dict[str, int]]:
+    o, h, lo, c = (np.asarray(bars[k], dtype=np.float64) for k in ("open", "high", "low", "close"))
+    found = (checks.time_order(bars["ts"]) + checks.ohlc(o, h, lo, c) + checks.non_positive(o, h, lo, c)
+             + checks.spikes(c, cfg.spike_window, cfg.spike_threshold)
+             + checks.stale(o, h, lo, c, cfg.stale_min_run)
+             + checks.zero_spread(np.asarray(bars["spread"]), cfg.zero_spread_min_run))
+    spacing = modal_spacing(bars["ts"])
+    if spacing is not None and not spacing_matches(tf, spacing):
+        found.append(checks.Issue("timeframe", 0, f"bars are {spacing} s apart, {tf} means {TIMEFRAME_SECONDS[tf]} s"))
+    flagged: dict[str, int] = {}
+    for issue in found:
+        size = int(issue.detail.split()[0]) if issue.kind in ("stale", "zero_spread") else 1
+        flagged[issue.kind] = flagged.get(issue.kind, 0) + size
+    return found, flagged
+
+
+def scan_one(info: SeriesInfo, bars: dict[str, np.ndarray], cfg: HealthConfig) -> SeriesScan:
+    """Learn the calendar, find gaps and run the bar checks of one series."""
+    ts = np.asarray(bars["ts"], dtype=np.int64)
+    step = TIMEFRAME_SECONDS[info.timeframe]
+    cal = learn_calendar(ts, step, cfg.occupancy_threshold)
+    starts, ends, missing = find_gaps(ts, cal)
+    grid = expected_times(ts, step)
+    found, flagged = _bar_issues(bars, info.timeframe, cfg)
+    issues = [{"kind": i.kind, "at": _iso(ts[i.index]), "detail": i.detail} for i in found]
+    return SeriesScan(info, cal, int(cal.open[week_slot(grid, cal.slot)].sum()), starts, ends, missing,
+                      issues, flagged, int(ts[-1]))
+
+
+def freshness(scan: SeriesScan, now: datetime) -> dict[str, Any]:
+    """Age of the last bar, and whether a bar the calendar expected has since closed without arriving."""
+    step = scan.calendar.step
+    ahead = np.arange(scan.last + step, scan.last + step + 2 * 604800, step, dtype=np.int64)
+    open_ahead = ahead[scan.calendar.open[week_slot(ahead, scan.calendar.slot)]]
+    next_due = int(open_ahead[0]) if len(open_ahead) else None
+    now_s = int((utc_naive(now) - datetime(1970, 1, 1)).total_seconds())
+    return {"last_bar": _iso(scan.last), "next_expected": _iso(next_due),
+            "age_s": now_s - (scan.last + step), "stale": bool(next_due is not None and now_s >= next_due + step)}
+
+
+def _split_holidays(scan: SeriesScan, holidays: set[int]) -> tuple[list[dict], list[dict]]:
+    gaps, hols = [], []
+    for start, end, missing in zip(scan.gap_starts, scan.gap_ends, scan.gap_missing, strict=True):
+        days = set(range(int(start) // DAY, int(end) // DAY + 1))
+        entry = {"start": _iso(start), "end": _iso(end), "missing_bars": int(missing)}
+        (hols if days <= holidays else gaps).append(entry)
+    return gaps, hols
+
+
+def report(scan: SeriesScan, holidays: set[int], now: datetime, cfg: HealthConfig) -> dict[str, Any]:
+    """Build the JSON report of one series: score, breakdown, gaps, holidays, issues, freshness."""
+    gaps, hols = _split_holidays(scan, holidays)
+    bars = max(scan.info.bars, 1)
+    rates = {kind: count / bars for kind, count in scan.flagged.items()}
+    rates["gaps"] = sum(g["missing_bars"] for g in gaps) / max(scan.expected, 1)
+    rates["revisions"] = scan.info.revisions / bars
+    total, breakdown = score(rates, cfg.weights, cfg.tolerances)
+    info = scan.info
+    return {"series_id": info.id, "broker": info.broker, "symbol": info.symbol, "timeframe": info.timeframe,
+            "asset_class": info.asset_class, "bars": info.bars, "score": total, "breakdown": breakdown,
+            "gaps": gaps, "holidays": hols, "issues": scan.issues, "freshness": freshness(scan, now),
+            "occupancy": [round(float(x), 3) for x in scan.calendar.occupancy]}
+
+
+def _select(store: Any, symbol: str | None, timeframe: str | None) -> list[SeriesInfo]:
+    chosen = [s for s in list_series(store) if s.bars
+              and (symbol is None or s.symbol.upper() == symbol.upper())
+              and (timeframe is None or s.timeframe == timeframe.upper())]
+    if not chosen and symbol:
+        raise UnknownSeriesError(f"no series {symbol} {timeframe or ''}".rstrip() + " in the store")
+    return chosen
+
+
+def scan_store(store: Any, symbol: str | None = None, timeframe: str | None = None,
+               settings: Settings | None = None, clock: Clock | None = None, on_progress: Progress | None = None,
+               should_cancel: Callable[[], bool] | None = None, run_id: str | None = None) -> list[dict[str, Any]]:
+    """Scan series (all, or one symbol/timeframe), store the scan, and return reports worst first."""
+    cfg = (settings or load_settings()).health
+    now = (clock or SystemClock()).now()
+    progress = on_progress or (lambda f, m: None)
+    everything = [s for s in list_series(store) if s.bars]
+    chosen = {s.id for s in _select(store, symbol, timeframe)}
+    scans = []
+    for i, info in enumerate(everything):  # holidays need every series, reports only the chosen ones
+        if should_cancel and should_cancel():
+            raise RunCancelled("health scan cancelled; nothing stored")
+        progress(0.9 * i / max(len(everything), 1), f"scanning {info.symbol} {info.timeframe}")
+        scans.append(scan_one(info, load_arrays(store, info.id), cfg))
+    holidays = _holidays(scans, cfg.holiday_share)
+    reports = [report(s, holidays.get((s.info.broker, s.info.asset_class), set()), now, cfg)
+               for s in scans if s.info.id in chosen]
+    reports.sort(key=lambda r: (r["score"], r["symbol"], r["timeframe"]))
+    scan_id = _store(store, reports, run_id, now)
+    for rep in reports:
+        rep["scan_id"] = scan_id
+    progress(1.0, "done")
+    return reports
+
+
+def _holidays(scans: list[SeriesScan], share: float) -> dict[tuple[str, str], set[int]]:
+    """Holiday dates per (broker, asset class): each broker keeps its own calendar."""
+    out: dict[tuple[str, str], set[int]] = {}
+    for broker in {s.info.broker for s in scans}:
+        rows = [(str(s.info.id), s.info.asset_class, (_day(s.info.first), _day(s.info.last)),
+                 missing_dates(s.gap_starts, s.gap_ends, s.calendar.step)) for s in scans if s.info.broker == broker]
+        out |= {(broker, klass): days for klass, days in holiday_dates(rows, share).items()}
+    return out
+
+
+def _day(stamp: datetime) -> int:
+    return int((stamp - datetime(1970, 1, 1)).total_seconds()) // DAY
+
+
+def _store(store: Any, reports: list[dict[str, Any]], run_id: str | None, now: datetime) -> str:
+    scan_id = uuid.uuid4().hex[:10]
+    with store.session() as con:
+        con.execute("INSERT INTO health_scans VALUES (?, ?, ?)", [scan_id, run_id, utc_naive(now)])
+        for rep in reports:
+            con.execute("INSERT INTO health_results VALUES (?, ?, ?, ?)",
+                        [scan_id, rep["series_id"], rep["score"], json.dumps(rep)])
+    return scan_id
+
+
+def load_scan(store: Any, scan_id: str) -> list[dict[str, Any]]:
+    """Return the stored reports of one scan, worst first."""
+    with store.session() as con:
+        rows = con.execute("SELECT report FROM health_results WHERE scan_id = ? ORDER BY score, series_id",
+                           [scan_id]).fetchall()
+    return [json.loads(r[0]) | {"scan_id": scan_id} for r in rows]
+
+
+def score_history(store: Any, series_id: int, limit: int = 30) -> list[tuple[datetime, float]]:
+    """Return (scanned at, score) of a series' latest scans, oldest first: the score's trend."""
+    with store.session() as con:
+        rows = con.execute(
+            "SELECT s.scanned_at, r.score FROM health_results r JOIN health_scans s ON s.id = r.scan_id"
+            " WHERE r.series_id = ? ORDER BY s.scanned_at DESC LIMIT ?", [series_id, limit]).fetchall()
+    return list(reversed(rows))
+
+
+def health_task(params: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    """Run kind `health`: scan and store, with progress and cancel."""
+    reports = scan_store(ctx.store, params.get("symbol"), params.get("timeframe"), on_progress=ctx.progress,
+                         should_cancel=ctx.should_cancel, run_id=ctx.run_id)
+    scan_id = reports[0]["scan_id"] if reports else None
+    return {"scan_id": scan_id, "series": len(reports),
+            "worst": [{"symbol": r["symbol"], "timeframe": r["timeframe"], "score": r["score"]} for r in reports[:5]]}
