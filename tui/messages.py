@@ -10,10 +10,11 @@ from textual.message import Message
 class SummaryLoaded(Message):
     """Home's store summary and recent runs were read."""
 
-    def __init__(self, summary: dict[str, Any], runs: list[Any]) -> None:
+    def __init__(self, summary: dict[str, Any], runs: list[Any], health: list[dict[str, Any]]) -> None:
         super().__init__()
         self.summary = summary
         self.runs = runs
+        self.health = health
 
 
 class SeriesLoaded(Message):
@@ -50,3 +51,11 @@ class RunProgressed(Message):
     def can_replace(self, message: Message) -> bool:
         """A newer reading of the same run makes an unprocessed older one moot."""
         return isinstance(message, RunProgressed) and message.run.id == self.run.id
+
+
+class HealthLoaded(Message):
+    """The latest health report of every series was read."""
+
+    def __init__(self, reports: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.reports = reports

@@ -87,10 +87,12 @@ MIGRATIONS: list[str] = [
     """,
     # 2: health scans and their per-series results (the score's trend over time).
     """
+    CREATE SEQUENCE health_scan_seq START 1;
     CREATE TABLE health_scans (
         id VARCHAR PRIMARY KEY,
         run_id VARCHAR,
-        scanned_at TIMESTAMP NOT NULL
+        scanned_at TIMESTAMP NOT NULL,
+        seq BIGINT NOT NULL DEFAULT nextval('health_scan_seq')
     );
     CREATE TABLE health_results (
         scan_id VARCHAR NOT NULL,

@@ -10,6 +10,7 @@ import pytest
 
 from kinetra.clock import FrozenClock
 from kinetra.data.demo import seed_demo
+from kinetra.data.health.scan import scan_store
 from kinetra.store import Store
 from tui.app import KinetraApp
 
@@ -34,6 +35,13 @@ def demo_store(demo_template: Path, kinetra_home: Path) -> Store:
 
 
 @pytest.fixture
+def scanned(demo_store: Store) -> Store:
+    """The demo store with one health scan taken at the frozen instant."""
+    scan_store(demo_store, clock=FrozenClock(FROZEN))
+    return demo_store
+
+
+@pytest.fixture
 def make_app(demo_store: Store, monkeypatch: pytest.MonkeyPatch):
     """Build the app over the demo store with a frozen clock and a fixed store label."""
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
@@ -49,3 +57,15 @@ async def settle(pilot) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def select_row(pilot, table, *cells: str) -> None:
+    """Move a table's cursor to the first row starting with `cells`, press Enter and settle."""
+    for i in range(table.row_count):
+        if tuple(str(c) for c in table.get_row_at(i)[: len(cells)]) == cells:
+            table.move_cursor(row=i)
+            break
+    else:
+        raise AssertionError(f"no row {cells}")
+    await pilot.press("enter")
+    await settle(pilot)

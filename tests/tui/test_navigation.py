@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 
 from kinetra import runs
 from tests.support.mt5 import make_bars, write_mt5
-from tests.tui.conftest import settle
+from tests.tui.conftest import select_row, settle
 from tui.screens.data import DataScreen
 from tui.screens.series import SeriesScreen
 
@@ -120,3 +120,28 @@ async def test_x_on_the_jobs_screen_cancels_a_running_run(make_app) -> None:
         await pilot.press("x")
         await settle(pilot)
     assert runs.wait(app.store, run_id, timeout=30).status == "cancelled"
+
+
+async def test_r_on_health_scans_every_series_as_a_run_and_enter_drills_in(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        table = app.screen.query_one("#health", DataTable)
+        assert table.row_count == 0
+        await pilot.press("r")
+        deadline = time.monotonic() + 60
+        while table.row_count != 13:
+            assert time.monotonic() < deadline, "health scan did not finish"
+            await pilot.pause(0.2)
+        assert str(table.get_row_at(0)[0]) == "GBPUSD"  # the H4 spike costs the most
+        await select_row(pilot, table, "XAUUSD", "H1")
+        await settle(pilot)
+        gaps = app.screen.query_one("#gaps", DataTable)
+        assert gaps.row_count == 1 and str(gaps.get_row_at(0)[2]) == "5"
+        await pilot.press("enter")
+        await settle(pilot)
+        context = app.screen.query_one("#context", DataTable)
+        times = [str(context.get_row_at(i)[0]) for i in range(context.row_count)]
+        assert "2025-11-26 08:00" in times and "2025-11-26 14:00" in times and "2025-11-26 10:00" not in times
+    assert [r.kind for r in runs.list_runs(app.store)] == ["health"]

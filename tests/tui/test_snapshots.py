@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.tui.conftest import settle
+from tests.tui.conftest import select_row, settle
 
 SIZE = (120, 36)
 
@@ -27,3 +27,22 @@ def test_series_view_snapshot(snap_compare, make_app) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_series)
+
+
+def test_health_snapshot(snap_compare, make_app, scanned) -> None:
+    async def open_health(pilot) -> None:
+        await pilot.press("3")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_health)
+
+
+def test_health_drill_down_snapshot(snap_compare, make_app, scanned) -> None:
+    async def drill(pilot) -> None:
+        await pilot.press("3")
+        await settle(pilot)
+        await select_row(pilot, pilot.app.screen.query_one("#health"), "XAUUSD", "H1")  # the demo gap
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=drill)

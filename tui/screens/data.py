@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,7 +10,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, ProgressBar, Static
-from textual.worker import get_current_worker
 
 from kinetra import runs
 from kinetra.data.inventory import SeriesInfo, list_series
@@ -19,6 +17,7 @@ from tui.messages import RunProgressed, SeriesLoaded
 from tui.screens.base import KinetraScreen
 from tui.screens.modals.import_path import ImportModal
 from tui.screens.series import SeriesScreen
+from tui.widgets.run_follow import follow
 
 COLUMNS = ("symbol", "tf", "broker", "class", "source", "bars", "first (UTC)", "last (UTC)", "revisions")
 SORTS: tuple[tuple[str, Any], ...] = (
@@ -154,14 +153,7 @@ class DataScreen(KinetraScreen):
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def watch_import(self, params: dict[str, Any]) -> None:
         """Start the import run and follow it until it ends; the run itself lives on if the TUI closes."""
-        run_id = runs.start(self.store, "import", params)
-        worker = get_current_worker()
-        while not worker.is_cancelled:
-            rec = runs.get(self.store, run_id)
-            self.post_message(RunProgressed(rec))
-            if rec.status in runs.FINISHED:
-                return
-            time.sleep(0.3)
+        follow(self.store, runs.start(self.store, "import", params), self.post_message)
 
     @on(RunProgressed)
     def import_progressed(self, message: RunProgressed) -> None:

@@ -9,6 +9,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from kinetra import runs
+from kinetra.data.health.scan import latest_reports
 from kinetra.data.inventory import summary
 from tui.messages import SummaryLoaded
 from tui.screens.base import KinetraScreen
@@ -25,6 +26,7 @@ class HomeScreen(KinetraScreen):
     def compose_body(self) -> Iterable[Widget]:
         yield Static("Reading the store…", id="summary", classes="panel")
         yield Static("", id="demo-note", classes="note")
+        yield Static("", id="health-line", classes="section")
         yield Static("Recent runs", classes="section")
         yield DataTable(id="recent-runs", cursor_type="row", zebra_stripes=True)
 
@@ -37,7 +39,8 @@ class HomeScreen(KinetraScreen):
     @work(thread=True, exclusive=True, group="home", exit_on_error=False)
     def load(self) -> None:
         """Read the summary and recent runs off the UI thread."""
-        self.post_message(SummaryLoaded(summary(self.store), runs.list_runs(self.store, limit=10)))
+        self.post_message(SummaryLoaded(summary(self.store), runs.list_runs(self.store, limit=10),
+                                        latest_reports(self.store)))
 
     @on(SummaryLoaded)
     def show(self, message: SummaryLoaded) -> None:
@@ -54,4 +57,16 @@ class HomeScreen(KinetraScreen):
         else:
             note.update("" if s["series"] else "The store is empty: import MT5 exports on Data (2) with i, "
                         "or run `kinetra demo`.")
+        self.query_one("#health-line", Static).update(health_line(message.health))
         fill_runs(self.query_one("#recent-runs", DataTable), message.runs, self.now())
+
+
+def health_line(reports: list) -> str:
+    """One line for Home: how many series are healthy, and the worst one."""
+    if not reports:
+        return "Health: no scan yet (Health, key 3, then r)"
+    good = sum(r["score"] >= 95 for r in reports)
+    worst = reports[0]
+    stale = sum(r["freshness"]["stale"] for r in reports)
+    return (f"Health: {good}/{len(reports)} series score 95+ · worst {worst['symbol']} {worst['timeframe']}"
+            f" ({worst['broker']}) {worst['score']:.1f} · {stale} stale")

@@ -170,7 +170,8 @@ def _day(stamp: datetime) -> int:
 def _store(store: Any, reports: list[dict[str, Any]], run_id: str | None, now: datetime) -> str:
     scan_id = uuid.uuid4().hex[:10]
     with store.session() as con:
-        con.execute("INSERT INTO health_scans VALUES (?, ?, ?)", [scan_id, run_id, utc_naive(now)])
+        con.execute("INSERT INTO health_scans (id, run_id, scanned_at) VALUES (?, ?, ?)",
+                    [scan_id, run_id, utc_naive(now)])
         for rep in reports:
             con.execute("INSERT INTO health_results VALUES (?, ?, ?, ?)",
                         [scan_id, rep["series_id"], rep["score"], json.dumps(rep)])
@@ -185,12 +186,23 @@ def load_scan(store: Any, scan_id: str) -> list[dict[str, Any]]:
     return [json.loads(r[0]) | {"scan_id": scan_id} for r in rows]
 
 
+def latest_reports(store: Any) -> list[dict[str, Any]]:
+    """Return each series' most recent report (from whichever scan last covered it), worst first."""
+    with store.session() as con:
+        rows = con.execute(
+            "SELECT r.report, r.scan_id, s.scanned_at FROM health_results r JOIN health_scans s ON s.id = r.scan_id"
+            " JOIN series x ON x.id = r.series_id"
+            " QUALIFY row_number() OVER (PARTITION BY r.series_id ORDER BY s.seq DESC) = 1"
+            " ORDER BY r.score, r.series_id").fetchall()
+    return [json.loads(rep) | {"scan_id": scan_id, "scanned_at": at.isoformat() + "Z"} for rep, scan_id, at in rows]
+
+
 def score_history(store: Any, series_id: int, limit: int = 30) -> list[tuple[datetime, float]]:
     """Return (scanned at, score) of a series' latest scans, oldest first: the score's trend."""
     with store.session() as con:
         rows = con.execute(
             "SELECT s.scanned_at, r.score FROM health_results r JOIN health_scans s ON s.id = r.scan_id"
-            " WHERE r.series_id = ? ORDER BY s.scanned_at DESC LIMIT ?", [series_id, limit]).fetchall()
+            " WHERE r.series_id = ? ORDER BY s.seq DESC LIMIT ?", [series_id, limit]).fetchall()
     return list(reversed(rows))
 
 

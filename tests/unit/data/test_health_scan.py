@@ -10,7 +10,7 @@ import pytest
 
 from kinetra.clock import FrozenClock
 from kinetra.data.demo import seed_demo
-from kinetra.data.health.scan import load_scan, scan_store, score_history
+from kinetra.data.health.scan import latest_reports, load_scan, scan_store, score_history
 from kinetra.data.ingest import import_files
 from kinetra.errors import UnknownSeriesError
 from kinetra.store import Store
@@ -92,3 +92,15 @@ def test_injected_gaps_in_real_exports_are_found_exactly_over_the_unmodified_rep
     assert after - before == {(stamps[0], stamps[3]), (stamps[4], stamps[4])}
     forex = reports["clean"][("EURJPY+", "H1")]
     assert forex["gaps"] == [] and {h["start"][:10] for h in forex["holidays"]} == {"2024-12-25", "2025-01-01", "2025-12-25"}
+
+
+def test_latest_reports_take_each_series_from_its_newest_scan(tmp_path: Path) -> None:
+    store = Store(tmp_path / "kinetra.duckdb")
+    seed_demo(store, seed=7)
+    everything = scan_store(store, clock=NOW)
+    newer = scan_store(store, "XAUUSD", "H1", clock=NOW)
+    latest = latest_reports(store)
+    assert len(latest) == len(everything) == 13
+    gold = next(r for r in latest if (r["symbol"], r["timeframe"]) == ("XAUUSD", "H1"))
+    assert gold["scan_id"] == newer[0]["scan_id"]
+    assert {r["scan_id"] for r in latest} == {everything[0]["scan_id"], newer[0]["scan_id"]}
