@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal distribution times this is its standard deviation
 
@@ -50,20 +49,44 @@ def non_positive(open_: np.ndarray, high: np.ndarray, low: np.ndarray, close: np
 def spikes(close: np.ndarray, window: int = 200, threshold: float = 15.0, revert: float = 0.5) -> list[Issue]:
     """Flag closes that jump `threshold` robust sigmas and give back at least `revert` of it next bar.
 
-    Robust sigma is 1.4826 x the median absolute deviation of the previous `window` log returns,
-    so a spike cannot hide itself by inflating the scale. Requiring the reversal separates a bad
-    tick from a genuine move (news, a regime change), which does not snap back.
+    z_t = (r_t - median(W)) / (1.4826 * median(|W - median(W)|)) with W the `window` log returns
+    before t (at least 30), so a spike cannot hide itself by inflating the scale. Requiring the
+    reversal separates a bad tick from a genuine move, which does not snap back. Only reverting
+    moves beyond threshold/5 of the series-wide robust scale are evaluated exactly (a local scale
+    under 1/5 of the global one is the one case this prefilter could miss).
     """
-    if len(close) < 3:
+    r = np.diff(np.log(np.asarray(close, dtype=np.float64)))
+    if len(r) < 31:
         return []
-    ret = pd.Series(np.diff(np.log(close)))
-    med = ret.shift(1).rolling(window, min_periods=min(window, 30)).median()
-    mad = (ret - med).abs().shift(1).rolling(window, min_periods=min(window, 30)).median()
-    z = np.nan_to_num(((ret - med) / (MAD_TO_SIGMA * mad)).to_numpy())
-    r = ret.to_numpy()
     nxt = np.r_[r[1:], 0.0]
-    hits = np.flatnonzero((np.abs(z) > threshold) & (np.sign(nxt) == -np.sign(r)) & (np.abs(nxt) >= revert * np.abs(r)))
-    return [Issue("spike", int(i) + 1, f"log return {r[i]:+.4%} is {z[i]:+.1f} robust sigma and reverts") for i in hits]
+    reverting = (np.sign(nxt) == -np.sign(r)) & (np.abs(nxt) >= revert * np.abs(r))
+    centre = np.median(r)
+    scale = MAD_TO_SIGMA * np.median(np.abs(r - centre))
+    cand = np.flatnonzero(reverting & (np.abs(r - centre) > threshold / 5 * scale))
+    cand = cand[cand >= 30]
+    if not len(cand):
+        return []
+    med, mad = _trailing_median_mad(r, cand, window)
+    z = (r[cand] - med) / np.where(mad > 0, MAD_TO_SIGMA * mad, np.inf)
+    hits = cand[np.abs(z) > threshold]
+    zs = z[np.abs(z) > threshold]
+    return [Issue("spike", int(i) + 1, f"log return {r[i]:+.4%} is {zi:+.1f} robust sigma and reverts")
+            for i, zi in zip(hits, zs, strict=True)]
+
+
+def _trailing_median_mad(r: np.ndarray, at: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Median and MAD of the (up to) `window` values before each index in `at`."""
+    med, mad = np.empty(len(at)), np.empty(len(at))
+    full = at >= window
+    if full.any():
+        wins = np.lib.stride_tricks.sliding_window_view(r, window)[at[full] - window]
+        med[full] = np.median(wins, axis=1)
+        mad[full] = np.median(np.abs(wins - med[full, None]), axis=1)
+    for k in np.flatnonzero(~full):  # only the first `window` bars of a series
+        past = r[: at[k]]
+        med[k] = np.median(past)
+        mad[k] = np.median(np.abs(past - med[k]))
+    return med, mad
 
 
 def _runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int]]:
