@@ -112,11 +112,11 @@ class HealthConfig(Strict):
     """A date is a market holiday when more than this share of an asset class's series lack bars on it."""
     weights: dict[str, float] = Field(default_factory=lambda: {
         "gaps": 35.0, "ohlc": 20.0, "non_positive": 20.0, "spike": 10.0, "stale": 5.0, "zero_spread": 5.0,
-        "revisions": 5.0})
+        "revisions": 5.0, "cross_timeframe": 5.0})
     """Points of the 100 each component can cost."""
     tolerances: dict[str, float] = Field(default_factory=lambda: {
         "gaps": 0.02, "ohlc": 0.001, "non_positive": 0.0001, "spike": 0.0005, "stale": 0.005, "zero_spread": 0.01,
-        "revisions": 0.01})
+        "revisions": 0.01, "cross_timeframe": 0.005})
     """Share of bars affected at which a component has cost all of its weight."""
 
 

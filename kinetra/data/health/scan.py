@@ -14,7 +14,7 @@ import numpy as np
 from kinetra.clock import Clock, SystemClock, utc_naive
 from kinetra.config import HealthConfig, Settings, load_settings
 from kinetra.data.bars_frame import modal_spacing
-from kinetra.data.health import checks
+from kinetra.data.health import checks, cross_tf
 from kinetra.data.health.holidays import DAY, holiday_dates, missing_dates
 from kinetra.data.health.score import score
 from kinetra.data.health.session_calendar import Calendar, expected_times, find_gaps, learn_calendar, week_slot
@@ -136,12 +136,15 @@ def scan_store(store: Any, symbol: str | None = None, timeframe: str | None = No
     progress = on_progress or (lambda f, m: None)
     everything = [s for s in list_series(store) if s.bars]
     chosen = {s.id for s in _select(store, symbol, timeframe)}
-    scans = []
+    scans, arrays = [], {}
     for i, info in enumerate(everything):  # holidays need every series, reports only the chosen ones
         if should_cancel and should_cancel():
             raise RunCancelled("health scan cancelled; nothing stored")
         progress(0.9 * i / max(len(everything), 1), f"scanning {info.symbol} {info.timeframe}")
-        scans.append(scan_one(info, load_arrays(store, info.id), cfg))
+        arrays[info.id] = load_arrays(store, info.id)
+        scans.append(scan_one(info, arrays[info.id], cfg))
+    _cross_timeframe([s for s in scans if s.info.id in chosen], scans, arrays)
+    _revisions(store, [s for s in scans if s.info.id in chosen])
     holidays = _holidays(scans, cfg.holiday_share)
     reports = [report(s, holidays.get((s.info.broker, s.info.asset_class), set()), now, cfg)
                for s in scans if s.info.id in chosen]
@@ -151,6 +154,52 @@ def scan_store(store: Any, symbol: str | None = None, timeframe: str | None = No
         rep["scan_id"] = scan_id
     progress(1.0, "done")
     return reports
+
+
+def _add(scan: SeriesScan, kind: str, found: list[dict]) -> None:
+    scan.issues.extend(found)
+    if found:
+        scan.flagged[kind] = scan.flagged.get(kind, 0) + len(found)
+
+
+def _cross_timeframe(chosen: list[SeriesScan], scans: list[SeriesScan], arrays: dict[int, dict]) -> None:
+    """Compare each chosen series with the finest timeframe of the same broker and symbol that tiles it."""
+    by_symbol: dict[tuple[str, str], dict[str, SeriesScan]] = {}
+    for s in scans:
+        by_symbol.setdefault((s.info.broker, s.info.symbol), {})[s.info.timeframe] = s
+    for scan in chosen:
+        peers = by_symbol[(scan.info.broker, scan.info.symbol)]
+        step = TIMEFRAME_SECONDS[scan.info.timeframe]
+        fine_tf = cross_tf.finer_partner(step, {tf: TIMEFRAME_SECONDS[tf] for tf in peers})
+        if fine_tf is None:
+            continue
+        fine = peers[fine_tf]
+        coarse = arrays[scan.info.id]
+        found = cross_tf.compare(coarse, step, arrays[fine.info.id], fine.calendar, scan.info.timeframe, fine_tf)
+        _add(scan, "cross_timeframe", [{"kind": i.kind, "at": _iso(coarse["ts"][i.index]), "detail": i.detail}
+                                       for i in found])
+
+
+def _revisions(store: Any, chosen: list[SeriesScan]) -> None:
+    """List the bars a conflicting re-delivery tried to change (kept as revisions, never written over)."""
+    ids = [s.info.id for s in chosen if s.info.revisions]
+    if not ids:
+        return
+    with store.session() as con:
+        rows = con.execute(
+            "SELECT r.series_id, CAST(epoch(r.ts) AS BIGINT), b.open, b.high, b.low, b.close,"
+            " r.open, r.high, r.low, r.close FROM bar_revisions r"
+            " JOIN bars b ON b.series_id = r.series_id AND b.ts = r.ts"
+            f" WHERE r.series_id IN ({', '.join('?' * len(ids))}) ORDER BY r.series_id, r.ts, r.ingest_id", ids,
+        ).fetchall()
+    found: dict[int, list[dict]] = {}
+    for sid, ts, *prices in rows:
+        kept, offered = prices[:4], prices[4:]
+        detail = "re-delivered as O {:g} H {:g} L {:g} C {:g}; stored O {:g} H {:g} L {:g} C {:g} kept".format(
+            *offered, *kept)
+        found.setdefault(sid, []).append({"kind": "revision", "at": _iso(ts), "detail": detail})
+    for scan in chosen:
+        scan.issues.extend(found.get(scan.info.id, []))  # scored through info.revisions, not flagged twice
 
 
 def _holidays(scans: list[SeriesScan], share: float) -> dict[tuple[str, str], set[int]]:

@@ -1,6 +1,6 @@
 """The quality score of a series: 100 minus capped, weighted penalties, with the breakdown behind it.
 
-For each component k (gaps, ohlc, non_positive, spike, stale, zero_spread, revisions):
+For each component k (gaps, ohlc, non_positive, spike, stale, zero_spread, revisions, cross_timeframe):
 
     rate_k    = affected bars / bars (gaps: missing bars / expected bars in normally-open slots)
     penalty_k = weight_k * min(1, rate_k / tolerance_k)
