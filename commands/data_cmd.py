@@ -10,7 +10,7 @@ import typer
 
 from commands.output import console, emit_json, err_console, progress_bar, table
 
-app = typer.Typer(help="Market data: import, list, bars.", no_args_is_help=True)
+app = typer.Typer(help="Market data: import, download, fill, list, bars, health.", no_args_is_help=True)
 
 
 def _short(iso: str | None) -> str:
@@ -154,3 +154,8 @@ def _print_health(reports: list[dict[str, Any]]) -> None:
                      ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "-",
                      _short(fresh["last_bar"]) + (" STALE" if fresh["stale"] else "")))
     table("Data health (worst first)", ["symbol", "tf", "broker", "score", "gaps", "holidays", "issues", "last bar"], rows)
+
+
+from commands import download_cmd  # noqa: E402 - registers onto `app`, defined above
+
+download_cmd.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import typer
@@ -50,7 +51,10 @@ def cli(argv: list[str]) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KinetraError as err:
         sys.stderr.write(f"error: {err}\n")
-        return err.exit_code
+        code = err.exit_code
+        del err
+        gc.collect()  # free the traceback's frames (and their DuckDB handles) before shutdown
+        return code
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130

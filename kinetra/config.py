@@ -120,6 +120,60 @@ class HealthConfig(Strict):
     """Share of bars affected at which a component has cost all of its weight."""
 
 
+class DownloadConfig(Strict):
+    """How downloads page, retry and share the network."""
+
+    concurrency: int = Field(4, ge=1, le=32)
+    """Series downloaded at once."""
+    page_size: int = Field(1000, ge=1, le=1000)
+    """Bars asked for per request (MetaAPI serves at most 1000)."""
+    max_retries: int = Field(5, ge=0, le=20)
+    """Transient failures (network, 5xx) retried per request before the series fails."""
+    backoff_base_seconds: float = Field(1.0, gt=0)
+    """First retry waits about this long; each further retry doubles it (with jitter)."""
+    backoff_max_seconds: float = Field(60.0, gt=0)
+    """No single retry waits longer than this."""
+    max_rate_limit_wait_seconds: float = Field(900.0, gt=0)
+    """A rate limit asking to wait longer than this fails the series instead."""
+    request_timeout_seconds: float = Field(120.0, gt=0)
+    """One MetaAPI request may take this long before it counts as a transient failure."""
+    deploy_timeout_seconds: float = Field(300.0, gt=0)
+    """With --deploy, how long to wait for the account to deploy and connect."""
+
+
+class UniverseConfig(Strict):
+    """What `kinetra data download --plan` and the refresh job keep in the store."""
+
+    source: str = "metaapi"
+    """Where the universe comes from: metaapi or synthetic."""
+    broker: str | None = None
+    """Broker to download from (default_broker when unset)."""
+    symbols: dict[str, list[str]] = Field(default_factory=dict)
+    """Symbols per asset class."""
+    timeframes: list[str] = Field(default_factory=lambda: ["H1", "H4"])
+    """Timeframes of every symbol."""
+    history_days: int = Field(730, ge=1)
+    """How far back the history reaches on a first download."""
+
+    @field_validator("timeframes")
+    @classmethod
+    def _known_timeframes(cls, value: list[str]) -> list[str]:
+        from kinetra.data.timeframes import TIMEFRAME_SECONDS
+
+        for tf in value:
+            if tf.upper() not in TIMEFRAME_SECONDS:
+                raise ValueError(f"unknown timeframe {tf!r}")
+        return [tf.upper() for tf in value]
+
+    @field_validator("symbols")
+    @classmethod
+    def _known_classes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for klass in value:
+            if klass not in ASSET_CLASSES:
+                raise ValueError(f"unknown asset class {klass!r} (one of {', '.join(ASSET_CLASSES)})")
+        return value
+
+
 class Settings(BaseSettings):
     """Everything configurable in Kinetra; see configs/kinetra.toml for the shipped values."""
 
@@ -139,6 +193,8 @@ class Settings(BaseSettings):
     store: StoreConfig = Field(default_factory=StoreConfig)
     runs: RunsConfig = Field(default_factory=RunsConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
+    download: DownloadConfig = Field(default_factory=DownloadConfig)
+    universe: UniverseConfig = Field(default_factory=UniverseConfig)
 
     @field_validator("asset_classes")
     @classmethod

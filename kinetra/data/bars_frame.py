@@ -34,6 +34,14 @@ def frame_from_arrays(ts_seconds: np.ndarray, **columns: np.ndarray) -> pd.DataF
     return pd.DataFrame(data, copy=False)
 
 
+def store_frame(bars: pd.DataFrame) -> pd.DataFrame:
+    """Turn bars indexed by tz-aware UTC time into the store's form: a naive-UTC `ts` column + BAR_COLUMNS."""
+    frame = bars.reset_index()
+    frame = frame.rename(columns={frame.columns[0]: "ts"})
+    frame["ts"] = pd.to_datetime(frame["ts"]).dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+    return frame[["ts", *BAR_COLUMNS]]
+
+
 def modal_spacing(ts_seconds: np.ndarray) -> int | None:
     """Return the most common spacing in seconds between sorted unique bar times."""
     if len(ts_seconds) < 2:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
-from kinetra.data.bars_frame import BAR_COLUMNS, PreparedSeries
+from kinetra.data.bars_frame import PreparedSeries, store_frame
 from kinetra.data.writer import summarize, write_series
 from kinetra.data.synthetic import SyntheticSeries, demo_dataset
 
@@ -14,12 +12,9 @@ DEMO_BROKER = "demo"
 
 
 def _prepared(series: SyntheticSeries, seed: int) -> PreparedSeries:
-    frame = series.bars.reset_index()
-    frame = frame.rename(columns={frame.columns[0]: "ts"})
-    frame["ts"] = pd.to_datetime(frame["ts"]).dt.tz_convert("UTC").dt.tz_localize(None)
     return PreparedSeries(
         broker=DEMO_BROKER, symbol=series.symbol, timeframe=series.timeframe, asset_class=series.asset_class,
-        source="synthetic", origin=f"demo seed {seed}", frame=frame[["ts", *BAR_COLUMNS]], is_demo=True,
+        source="synthetic", origin=f"synthetic seed {seed}", frame=store_frame(series.bars), is_demo=True,
     )
 
 

@@ -277,20 +277,29 @@ def _inject_spike(base: pd.DataFrame, digits: int = 5, times_max: float = 2.5) -
     return out, [defect]
 
 
+def demo_span(end: pd.Timestamp | None = None, years: float = 2.0) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The [start, end) the demo dataset covers."""
+    end = _utc(end) if end is not None else DEFAULT_END
+    return (end - pd.Timedelta(days=round(365.25 * years))).floor("D"), end
+
+
+def demo_base(sym: SyntheticSymbol, seed: int, end: pd.Timestamp | None = None,
+              years: float = 2.0) -> tuple[pd.DataFrame, list[dict]]:
+    """The demo's M15 path of one market with its planted defects (a gap in XAUUSD, a spike in GBPUSD)."""
+    start, end = demo_span(end, years)
+    base = _generate_base(sym, start, end, seed)
+    if sym.symbol == "XAUUSD":
+        return _inject_gap(base)
+    if sym.symbol == "GBPUSD":
+        return _inject_spike(base, sym.digits)
+    return base, []
+
+
 def demo_dataset(seed: int = 7, end: pd.Timestamp | None = None, years: float = 2.0) -> list[SyntheticSeries]:
     """Return the demo dataset: six markets at H1 and H4, EURUSD also at M15, with a gap and a spike."""
-    end = _utc(end) if end is not None else DEFAULT_END
-    start = (end - pd.Timedelta(days=round(365.25 * years))).floor("D")
     series: list[SyntheticSeries] = []
     for sym in DEMO_SYMBOLS:
-        base = _generate_base(sym, start, end, seed)
-        defects: list[dict] = []
-        if sym.symbol == "XAUUSD":
-            base, found = _inject_gap(base)
-            defects += found
-        if sym.symbol == "GBPUSD":
-            base, found = _inject_spike(base, sym.digits)
-            defects += found
+        base, defects = demo_base(sym, seed, end, years)
         frames = ["M15", "H1", "H4"] if sym.symbol == "EURUSD" else ["H1", "H4"]
         for tf in frames:
             series.append(SyntheticSeries(sym.symbol, sym.asset_class, tf, aggregate(base, tf), list(defects)))

@@ -18,6 +18,8 @@ KINDS: dict[str, str] = {
     "import": "kinetra.data.ingest:import_task",
     "demo": "kinetra.data.demo:demo_task",
     "health": "kinetra.data.health.scan:health_task",
+    "download": "kinetra.data.download:download_task",
+    "fill": "kinetra.data.gapfill:fill_task",
 }
 
 

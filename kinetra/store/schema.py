@@ -101,6 +101,57 @@ MIGRATIONS: list[str] = [
         report VARCHAR NOT NULL
     );
     """,
+    # 3: downloads: pending windows (resume without holes), per-series progress, how far back a
+    # source has been fully asked (its history may start later), gaps a source confirmed it has no data for, and each broker's server clock.
+    """
+    CREATE TABLE download_windows (
+        id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        broker VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        lo TIMESTAMP NOT NULL,
+        hi TIMESTAMP NOT NULL,
+        span_hi TIMESTAMP NOT NULL,
+        created_at TIMESTAMP NOT NULL
+    );
+    CREATE TABLE download_floors (
+        broker VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        served_since TIMESTAMP NOT NULL,
+        UNIQUE (broker, symbol, timeframe, source)
+    );
+    CREATE TABLE download_progress (
+        run_id VARCHAR NOT NULL,
+        broker VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        timeframe VARCHAR NOT NULL,
+        seq INTEGER NOT NULL,
+        status VARCHAR NOT NULL,
+        fraction DOUBLE NOT NULL,
+        bars BIGINT NOT NULL,
+        pages INTEGER NOT NULL,
+        retries INTEGER NOT NULL,
+        message VARCHAR,
+        updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (run_id, broker, symbol, timeframe)
+    );
+    CREATE TABLE confirmed_gaps (
+        series_id INTEGER NOT NULL,
+        start_ts TIMESTAMP NOT NULL,
+        end_ts TIMESTAMP NOT NULL,
+        source VARCHAR NOT NULL,
+        confirmed_at TIMESTAMP NOT NULL
+    );
+    CREATE TABLE broker_clocks (
+        broker VARCHAR PRIMARY KEY,
+        offset_seconds INTEGER NOT NULL,
+        observed_at TIMESTAMP NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,11 +21,12 @@ def missing_dates(starts: np.ndarray, ends: np.ndarray, step: int) -> set[int]:
 def holiday_dates(series: Iterable[tuple[str, str, tuple[int, int], set[int]]], share: float) -> dict[str, set[int]]:
     """Return holiday dates per asset class.
 
-    `series` gives (key, asset class, (first day, last day), missing dates) per series. A date is a
-    holiday of a class when more than `share` of the class's series covering it miss bars on it and
-    at least two series of any class do (one series alone cannot tell a holiday from a gap).
+    `series` gives (key, asset class, (first day, last day), missing dates) per series; series with
+    the same key (the timeframes of one symbol) count as one market. A date is a holiday of a class
+    when more than `share` of the class's markets covering it miss bars on it and at least two
+    markets of any class do (one market alone cannot tell a holiday from a gap in its feed).
     """
-    items = list(series)
+    items = _merge_by_key(series)
     missing_anywhere: dict[int, int] = defaultdict(int)
     for _, _, _, days in items:
         for day in days:
@@ -41,6 +42,18 @@ def holiday_dates(series: Iterable[tuple[str, str, tuple[int, int], set[int]]], 
             if missing_anywhere[day] >= 2 and _share_missing(members, day) > share
         }
     return out
+
+
+def _merge_by_key(series: Iterable[tuple[str, str, tuple[int, int], set[int]]]) -> list:
+    merged: dict[tuple[str, str], list] = {}
+    for key, klass, (first, last), days in series:
+        if (key, klass) in merged:
+            item = merged[(key, klass)]
+            item[2] = (min(item[2][0], first), max(item[2][1], last))
+            item[3] = item[3] | days
+        else:
+            merged[(key, klass)] = [key, klass, (first, last), set(days)]
+    return list(merged.values())
 
 
 def _share_missing(members: list, day: int) -> float:

@@ -94,18 +94,31 @@ def freshness(scan: SeriesScan, now: datetime) -> dict[str, Any]:
             "age_s": now_s - (scan.last + step), "stale": bool(next_due is not None and now_s >= next_due + step)}
 
 
-def _split_holidays(scan: SeriesScan, holidays: set[int]) -> tuple[list[dict], list[dict]]:
-    gaps, hols = [], []
+def _split_holidays(scan: SeriesScan, holidays: set[int],
+                    confirmed: list[tuple[int, int, str]]) -> tuple[list[dict], list[dict], list[dict]]:
+    """Sort gaps into open gaps, holidays, and gaps the series' source confirmed it has no bars for."""
+    gaps, hols, sure = [], [], []
     for start, end, missing in zip(scan.gap_starts, scan.gap_ends, scan.gap_missing, strict=True):
         days = set(range(int(start) // DAY, int(end) // DAY + 1))
         entry = {"start": _iso(start), "end": _iso(end), "missing_bars": int(missing)}
-        (hols if days <= holidays else gaps).append(entry)
-    return gaps, hols
+        by = next((src for lo, hi, src in confirmed if lo <= start and end <= hi), None)
+        if days <= holidays:
+            hols.append(entry)
+        elif by is not None:
+            sure.append(entry | {"confirmed_by_source": by})
+        else:
+            gaps.append(entry)
+    return gaps, hols, sure
 
 
-def report(scan: SeriesScan, holidays: set[int], now: datetime, cfg: HealthConfig) -> dict[str, Any]:
-    """Build the JSON report of one series: score, breakdown, gaps, holidays, issues, freshness."""
-    gaps, hols = _split_holidays(scan, holidays)
+def report(scan: SeriesScan, holidays: set[int], now: datetime, cfg: HealthConfig,
+           confirmed: list[tuple[int, int, str]] | None = None) -> dict[str, Any]:
+    """Build the JSON report of one series: score, breakdown, gaps, holidays, issues, freshness.
+
+    Gaps the series' own source confirmed it has no bars for are listed under `confirmed_gaps`
+    and cost nothing: the data is as complete as the source can make it.
+    """
+    gaps, hols, sure = _split_holidays(scan, holidays, confirmed or [])
     bars = max(scan.info.bars, 1)
     rates = {kind: count / bars for kind, count in scan.flagged.items()}
     rates["gaps"] = sum(g["missing_bars"] for g in gaps) / max(scan.expected, 1)
@@ -114,7 +127,7 @@ def report(scan: SeriesScan, holidays: set[int], now: datetime, cfg: HealthConfi
     info = scan.info
     return {"series_id": info.id, "broker": info.broker, "symbol": info.symbol, "timeframe": info.timeframe,
             "asset_class": info.asset_class, "bars": info.bars, "score": total, "breakdown": breakdown,
-            "gaps": gaps, "holidays": hols, "issues": scan.issues, "freshness": freshness(scan, now),
+            "gaps": gaps, "confirmed_gaps": sure, "holidays": hols, "issues": scan.issues, "freshness": freshness(scan, now),
             "occupancy": [round(float(x), 3) for x in scan.calendar.occupancy]}
 
 
@@ -146,14 +159,26 @@ def scan_store(store: Any, symbol: str | None = None, timeframe: str | None = No
     _cross_timeframe([s for s in scans if s.info.id in chosen], scans, arrays)
     _revisions(store, [s for s in scans if s.info.id in chosen])
     holidays = _holidays(scans, cfg.holiday_share)
-    reports = [report(s, holidays.get((s.info.broker, s.info.asset_class), set()), now, cfg)
-               for s in scans if s.info.id in chosen]
+    confirmed = _confirmed_gaps(store)
+    reports = [report(s, holidays.get((s.info.broker, s.info.asset_class), set()), now, cfg,
+                      confirmed.get(s.info.id)) for s in scans if s.info.id in chosen]
     reports.sort(key=lambda r: (r["score"], r["symbol"], r["timeframe"]))
     scan_id = _store(store, reports, run_id, now)
     for rep in reports:
         rep["scan_id"] = scan_id
     progress(1.0, "done")
     return reports
+
+
+def _confirmed_gaps(store: Any) -> dict[int, list[tuple[int, int, str]]]:
+    """Ranges (epoch seconds) each series' source confirmed it has no bars for, by series id."""
+    with store.session() as con:
+        rows = con.execute("SELECT series_id, CAST(epoch(start_ts) AS BIGINT), CAST(epoch(end_ts) AS BIGINT), source"
+                           " FROM confirmed_gaps").fetchall()
+    out: dict[int, list[tuple[int, int, str]]] = {}
+    for sid, lo, hi, src in rows:
+        out.setdefault(sid, []).append((lo, hi, src))
+    return out
 
 
 def _add(scan: SeriesScan, kind: str, found: list[dict]) -> None:
@@ -206,7 +231,7 @@ def _holidays(scans: list[SeriesScan], share: float) -> dict[tuple[str, str], se
     """Holiday dates per (broker, asset class): each broker keeps its own calendar."""
     out: dict[tuple[str, str], set[int]] = {}
     for broker in {s.info.broker for s in scans}:
-        rows = [(str(s.info.id), s.info.asset_class, (_day(s.info.first), _day(s.info.last)),
+        rows = [(s.info.symbol, s.info.asset_class, (_day(s.info.first), _day(s.info.last)),
                  missing_dates(s.gap_starts, s.gap_ends, s.calendar.step)) for s in scans if s.info.broker == broker]
         out |= {(broker, klass): days for klass, days in holiday_dates(rows, share).items()}
     return out

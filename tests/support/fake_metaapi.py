@@ -1,0 +1,170 @@
+"""A fake MetaApi that behaves like the real SDK at its boundary, served from MT5 exports.
+
+It replaces only `metaapi_cloud_sdk.MetaApi`; the exceptions it raises are the real SDK's classes.
+Like the real service: candles come in ascending pages of at most 1000 ending at `start_time`
+(latest first when it is None), a token it does not know is 401, an unknown account or symbol is
+404, and a scenario can add rate limits (429 with `recommendedRetryTime`), dropped connections,
+an undeployed account and a delay per page. A scenario is a dict, or a JSON file named by the
+environment variable KINETRA_FAKE_METAAPI (so run workers in other processes see it too).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from metaapi_cloud_sdk.clients.error_handler import (
+    ApiException,
+    NotFoundException,
+    TooManyRequestsException,
+    UnauthorizedException,
+    ValidationException,
+)
+
+ENV = "KINETRA_FAKE_METAAPI"
+URL = "https://mt-market-data-client-api-v1.fake/users/current/accounts"
+_TF = {"1m": 60, "5m": 300, "15m": 900, "30m": 1800, "1h": 3600, "4h": 14400, "1d": 86400}
+_SCENARIO: dict[str, Any] | None = None
+_CALLS = {"candles": 0}
+
+
+def use(scenario: dict[str, Any] | None) -> None:
+    """Set the in-process scenario (None: read it from the file named by KINETRA_FAKE_METAAPI)."""
+    global _SCENARIO
+    _SCENARIO = scenario
+    _CALLS["candles"] = 0
+    _history.cache_clear()
+
+
+def scenario() -> dict[str, Any]:
+    """The active scenario."""
+    if _SCENARIO is not None:
+        return _SCENARIO
+    return json.loads(Path(os.environ[ENV]).read_text())
+
+
+def _log(entry: dict[str, Any]) -> None:
+    path = scenario().get("call_log")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(entry) + "\n")
+
+
+import functools  # noqa: E402
+
+
+@functools.lru_cache(maxsize=16)
+def _history(path: str, offset_hours: float) -> pd.DataFrame:
+    """An MT5 export (server time) as candles with UTC `time` and the broker's `brokerTime`."""
+    raw = pd.read_csv(path, sep="\t", encoding="utf-8")
+    raw.columns = [c.strip("<>").lower() for c in raw.columns]
+    server = pd.to_datetime(raw["date"] + " " + raw["time"], format="%Y.%m.%d %H:%M:%S")
+    out = pd.DataFrame({
+        "time": (server - pd.Timedelta(hours=offset_hours)).dt.tz_localize("UTC"),
+        "brokerTime": server.dt.strftime("%Y-%m-%d %H:%M:%S.000"),
+        "open": raw["open"], "high": raw["high"], "low": raw["low"], "close": raw["close"],
+        "tickVolume": raw["tickvol"].astype(float), "spread": raw["spread"].astype(float),
+        "volume": raw["vol"].astype(float),
+    })
+    return out.sort_values("time").reset_index(drop=True)
+
+
+class FakeAccount:
+    """A MetatraderAccount with the calls Kinetra uses."""
+
+    def __init__(self, account_id: str, spec: dict[str, Any]) -> None:
+        self.id = account_id
+        self.spec = spec
+        self.state = spec.get("state", "DEPLOYED")
+        self.connection_status = "CONNECTED" if self.state == "DEPLOYED" else "DISCONNECTED"
+
+    async def deploy(self) -> None:
+        self.state = "DEPLOYING"
+
+    async def wait_connected(self, timeout_in_seconds: float = 300, interval_in_milliseconds: int = 1000) -> None:
+        await asyncio.sleep(0.01)
+        self.state, self.connection_status = "DEPLOYED", "CONNECTED"
+
+    def get_rpc_connection(self) -> FakeRpc:
+        return FakeRpc(sorted(scenario().get("symbols", {})))
+
+    async def get_historical_candles(self, symbol: str, timeframe: str, start_time: datetime | None = None,
+                                     limit: int | None = None) -> list[dict[str, Any]]:
+        sc = scenario()
+        _CALLS["candles"] += 1
+        n = _CALLS["candles"]
+        _log({"symbol": symbol, "timeframe": timeframe, "start_time": start_time.isoformat() if start_time else None,
+              "limit": limit, "n": n})
+        url = f"{URL}/{self.id}/historical-market-data/symbols/{symbol}/timeframes/{timeframe}/candles"
+        if limit is not None and limit > 1000:
+            raise ValidationException("Validation failed", [{"parameter": "limit", "message": "must be <= 1000"}], url)
+        if sc.get("rate_limit_every") and n % sc["rate_limit_every"] == 0:
+            retry = datetime.now(UTC) + timedelta(seconds=sc.get("rate_limit_seconds", 0.2))
+            raise TooManyRequestsException("Too many requests", {
+                "periodInMinutes": 1, "requestsPerPeriodAllowed": 10, "type": "LIMIT_REQUEST_RATE_PER_USER",
+                "recommendedRetryTime": retry.isoformat().replace("+00:00", "Z")}, url)
+        if sc.get("disconnect_every") and n % sc["disconnect_every"] == 0:
+            raise ApiException("Server disconnected", None, url)
+        files = sc.get("symbols", {}).get(symbol)
+        if not files or timeframe not in files:
+            raise NotFoundException(f"Symbol {symbol} not found", url)
+        if sc.get("page_delay"):
+            await asyncio.sleep(sc["page_delay"])
+        hist = _history(files[timeframe], float(sc.get("offset_hours", 0)))
+        times = hist["time"]
+        end = len(hist) if start_time is None else int(times.searchsorted(pd.Timestamp(start_time), side="right"))
+        page = hist.iloc[max(0, end - (limit or 1000)):end]
+        return [dict(row, time=row["time"].to_pydatetime()) for row in page.to_dict(orient="records")]
+
+
+class FakeRpc:
+    """The RPC connection, for the symbol list."""
+
+    def __init__(self, symbols: list[str]) -> None:
+        self.symbols = symbols
+
+    async def connect(self) -> None:
+        return None
+
+    async def wait_synchronized(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    async def get_symbols(self) -> list[str]:
+        return list(self.symbols)
+
+    async def close(self) -> None:
+        return None
+
+
+class FakeAccountApi:
+    """MetatraderAccountApi: get_account, checking the token like the service would."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    async def get_account(self, account_id: str) -> FakeAccount:
+        sc = scenario()
+        url = f"https://mt-provisioning-api-v1.fake/users/current/accounts/{account_id}"
+        if self.token != sc["token"]:
+            raise UnauthorizedException("Authorization token invalid", url)
+        accounts = sc.get("accounts", {})
+        if account_id not in accounts:
+            raise NotFoundException(f"Trading account with id {account_id} not found", url)
+        return FakeAccount(account_id, accounts[account_id])
+
+
+class FakeMetaApi:
+    """Stands in for metaapi_cloud_sdk.MetaApi(token, opts)."""
+
+    def __init__(self, token: str, opts: dict[str, Any] | None = None) -> None:
+        self.opts = opts or {}
+        self.metatrader_account_api = FakeAccountApi(token)
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
