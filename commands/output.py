@@ -34,7 +34,7 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
 @contextmanager
 def progress_bar(description: str, quiet: bool = False) -> Iterator[Any]:
     """Yield an `on_progress(fraction, message)` callback drawing a bar on stderr."""
-    if quiet:
+    if quiet or not err_console.is_terminal:  # scripts and pipes get no bar (and no blank line it leaves)
         yield lambda fraction, message: None
         return
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),

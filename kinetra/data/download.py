@@ -281,6 +281,7 @@ class DownloadRequest:
     broker: str | None = None
     deploy: bool = False
     seed: int = 0
+    """Seeds the retry jitter (the synthetic source always serves the demo's seed-7 market)."""
 
     def to_params(self) -> dict[str, Any]:
         """JSON-ready run params (no secrets: the token is read by the worker itself)."""
@@ -324,7 +325,7 @@ def download(store: Any, request: DownloadRequest, settings: Settings | None = N
         report(min(done, 0.999), note)
 
     async def main() -> None:
-        src = source or open_source(request.source, settings, broker, deploy=request.deploy, seed=request.seed,
+        src = source or open_source(request.source, settings, broker, deploy=request.deploy, jitter_seed=request.seed,
                                     should_cancel=cancel)
         try:
             gate = asyncio.Semaphore(settings.download.concurrency)

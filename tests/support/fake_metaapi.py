@@ -109,7 +109,8 @@ class FakeAccount:
                 "periodInMinutes": 1, "requestsPerPeriodAllowed": 10, "type": "LIMIT_REQUEST_RATE_PER_USER",
                 "recommendedRetryTime": retry.isoformat().replace("+00:00", "Z")}, url)
         if sc.get("disconnect_every") and n % sc["disconnect_every"] == 0:
-            raise ApiException("Server disconnected", None, url)
+            leak = f" (auth-token {sc['token']})" if sc.get("leak_token_in_errors") else ""
+            raise ApiException(f"Server disconnected{leak}", None, url)
         files = sc.get("symbols", {}).get(symbol)
         if not files or timeframe not in files:
             raise NotFoundException(f"Symbol {symbol} not found", url)

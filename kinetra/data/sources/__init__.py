@@ -78,7 +78,8 @@ def open_source(name: str, settings: Any, broker: str | None = None, **options: 
         from kinetra.data.sources.metaapi import MetaApiSource
 
         return MetaApiSource.from_settings(settings, broker, deploy=bool(options.get("deploy", False)),
-                                           seed=int(options.get("seed", 0)), should_cancel=options.get("should_cancel"))
+                                           seed=int(options.get("jitter_seed", 0)),
+                                           should_cancel=options.get("should_cancel"))
     if name == "mt5_csv":
         from kinetra.data.sources.mt5_files import Mt5FilesSource
 
