@@ -159,3 +159,4 @@ def _print_health(reports: list[dict[str, Any]]) -> None:
 from commands import download_cmd  # noqa: E402 - registers onto `app`, defined above
 
 download_cmd.register(app)
+download_cmd.register_backup(app)

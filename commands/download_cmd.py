@@ -136,3 +136,31 @@ def register(app: typer.Typer) -> None:
     app.command("download")(download)
     app.command("fill")(fill)
     app.command("symbols")(symbols)
+
+
+def backup(dest: str | None = typer.Argument(None, help="Folder (default $KINETRA_HOME/backups/kinetra-TIME)."),
+           keep: int | None = typer.Option(None, help="Keep only the newest N backups in the default folder."),
+           as_json: bool = typer.Option(False, "--json")) -> None:
+    """Write a consistent snapshot of the store: every table as Parquet plus a checksummed manifest."""
+    from kinetra import runs
+    from kinetra.store import open_store
+
+    rec = runs.run_inline(open_store(), "backup", {"dest": dest, "keep": keep})
+    emit_json(rec.result) if as_json else console.print(
+        f"backup: {rec.result['path']} ({rec.result['tables']} tables, {rec.result['rows']:,} rows)")
+
+
+def restore(src: str = typer.Argument(..., help="A backup folder."),
+            as_json: bool = typer.Option(False, "--json")) -> None:
+    """Replace the store's contents with a backup, after verifying it (a damaged one changes nothing)."""
+    from kinetra.store import open_store
+    from kinetra.store.backup import restore as do_restore
+
+    result = do_restore(open_store(), src)
+    emit_json(result) if as_json else console.print(f"restored {result['rows']:,} rows from {result['path']}")
+
+
+def register_backup(app: typer.Typer) -> None:
+    """Add backup and restore to `kinetra data`."""
+    app.command("backup")(backup)
+    app.command("restore")(restore)

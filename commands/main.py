@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from commands import config_cmd, data_cmd, runs_cmd
+from commands import config_cmd, data_cmd, jobs_cmd, runs_cmd
 from commands.output import console, emit_json, err_console, progress_bar
 
 app = typer.Typer(
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(runs_cmd.app, name="runs")
+app.add_typer(jobs_cmd.app, name="jobs")
 
 
 @app.command("demo")

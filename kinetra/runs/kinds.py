@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "health": "kinetra.data.health.scan:health_task",
     "download": "kinetra.data.download:download_task",
     "fill": "kinetra.data.gapfill:fill_task",
+    "backup": "kinetra.store.backup:backup_task",
 }
 
 

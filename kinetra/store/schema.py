@@ -152,6 +152,35 @@ MIGRATIONS: list[str] = [
         observed_at TIMESTAMP NOT NULL
     );
     """,
+    # 4: scheduled jobs: APScheduler's job store (pause state and next run times survive restarts),
+    # each job execution's history, and the daemon's heartbeat.
+    """
+    CREATE TABLE scheduler_jobs (
+        id VARCHAR PRIMARY KEY,
+        next_run_time DOUBLE,
+        job_state BLOB NOT NULL
+    );
+    CREATE TABLE job_history (
+        id VARCHAR PRIMARY KEY,
+        job VARCHAR NOT NULL,
+        attempt INTEGER NOT NULL,
+        trigger VARCHAR NOT NULL,
+        run_id VARCHAR,
+        status VARCHAR NOT NULL,
+        started_at TIMESTAMP NOT NULL,
+        ended_at TIMESTAMP,
+        summary VARCHAR,
+        error VARCHAR
+    );
+    CREATE TABLE jobs_daemon (
+        id INTEGER PRIMARY KEY,
+        pid INTEGER NOT NULL,
+        pid_started DOUBLE,
+        started_at TIMESTAMP NOT NULL,
+        heartbeat_at TIMESTAMP NOT NULL,
+        stopped_at TIMESTAMP
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

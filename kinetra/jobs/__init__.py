@@ -1,0 +1,1 @@
+"""Scheduled background jobs: schedules, the APScheduler daemon, job history."""
