@@ -32,6 +32,26 @@ class BacktestResult:
     held: pd.DataFrame = field(repr=False)
     """Signed lots held at each bar's close, one column per series."""
 
+    def to_json(self, last_trades: int | None = None) -> dict[str, Any]:
+        """Return JSON-ready metrics, trade count, final equity and trades (NaN as null, times ISO UTC)."""
+        trades = self.trades if last_trades is None else self.trades.tail(last_trades)
+        records = []
+        for row in trades.to_dict(orient="records"):
+            for key in ("entry_time", "exit_time"):
+                row[key] = row[key].strftime("%Y-%m-%dT%H:%M:%SZ")
+            records.append({k: _plain(v) for k, v in row.items()})
+        return {"metrics": {k: _plain(v) for k, v in self.metrics.items()}, "trade_count": len(self.trades),
+                "final_equity": _plain(self.metrics["final_equity"]), "trades": records}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe Python scalar: numpy numbers unwrapped, NaN and infinities as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
 
 @dataclass
 class _Series:
