@@ -151,7 +151,7 @@ def _layout(series: list[_Series], union: pd.DatetimeIndex, fill: str, costs: bo
     out = {name: np.zeros((k, n)) for name in (*PRICE_COLUMNS, "spread", "nights", "target")}
     out["valid"] = np.zeros((k, n), dtype=np.bool_)
     for row, s in enumerate(series):
-        at = union.get_indexer(s.index)
+        at = slice(None) if s.index is union else union.get_indexer(s.index)
         for col in PRICE_COLUMNS:
             out[col][row, at] = s.prices[col]
         if costs:
