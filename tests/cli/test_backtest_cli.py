@@ -9,16 +9,17 @@ import pandas as pd
 import pytest
 
 from kinetra.backtest import run, spec_for
+from kinetra.data.ingest import import_files
+from kinetra.store import Store
 from tests.support.cli import kinetra, kinetra_json
 from tests.support.mt5 import make_bars, write_mt5
 
 
 @pytest.fixture
-def series(tmp_path: Path) -> pd.DataFrame:
-    """Import 200 H1 EURUSD bars and return them as the engine sees them."""
+def series(tmp_path: Path, store: Store) -> pd.DataFrame:
+    """Import 200 H1 EURUSD bars (in-process, to save a subprocess) and return them as the engine sees them."""
     raw = make_bars(200, start="2024-01-02 00:00")
-    write_mt5(tmp_path / "EURUSD_H1.csv", raw)
-    assert kinetra("data", "import", str(tmp_path / "EURUSD_H1.csv")).returncode == 0
+    import_files([write_mt5(tmp_path / "EURUSD_H1.csv", raw)], store)
     bars = raw.set_index(pd.DatetimeIndex(raw["time"], tz="UTC")).drop(columns="time")
     return bars
 
@@ -72,3 +73,9 @@ def test_an_unknown_series_or_fill_is_one_line(series: pd.DataFrame, tmp_path: P
     assert out.returncode == 4 and "no series GBPUSD H1" in out.stderr
     out = kinetra("backtest", "signals", "EURUSD", "H1", "--signals", str(path), "--fill", "vwap")
     assert out.returncode == 2 and "unknown fill mode 'vwap'" in out.stderr
+
+
+def test_backtest_is_listed_in_help() -> None:
+    out = kinetra("backtest", "--help")
+    assert out.returncode == 0 and "signals" in out.stdout
+    assert "backtest" in kinetra("--help").stdout
