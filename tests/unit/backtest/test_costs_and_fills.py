@@ -178,3 +178,16 @@ def test_bad_input_raises_one_line(call, message: str) -> None:
     with pytest.raises(BacktestInputError, match=None) as err:
         call(bars(OPENS, SPREAD))
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("fill", ["next_open", "close"])
+def test_future_bars_never_change_past_equity(fill: str) -> None:
+    from kinetra.data.synthetic import DEMO_SYMBOLS, generate_bars
+
+    full = generate_bars(DEMO_SYMBOLS[2], "H1", pd.Timestamp("2024-03-01", tz="UTC"), pd.Timestamp("2024-04-01", tz="UTC"), 5)
+    pos = np.sign(np.sin(np.arange(len(full)) / 7.0)) * 0.3
+    whole = run(full, pos, SymbolSpec(digits=2, tick_value=1.0, swap_long=-55), fill=fill, sl_points=400)
+    cut = len(full) // 2
+    part = run(full.iloc[:cut], pos[:cut], SymbolSpec(digits=2, tick_value=1.0, swap_long=-55), fill=fill, sl_points=400)
+    # all but the last bar of the cut run, whose equity includes closing the open trade
+    np.testing.assert_array_equal(part.equity.to_numpy()[:-1], whole.equity.to_numpy()[: cut - 1])
