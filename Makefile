@@ -20,8 +20,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/health_bench.py
+	$(BIN)/python bench/backtest_bench.py
 
 clean-venv:
 	rm -rf $(VENV)

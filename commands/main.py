@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from commands import config_cmd, data_cmd, jobs_cmd, runs_cmd
+from commands import backtest_cmd, config_cmd, data_cmd, jobs_cmd, runs_cmd
 from commands.output import console, emit_json, err_console, progress_bar
 
 app = typer.Typer(
@@ -18,6 +18,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(runs_cmd.app, name="runs")
 app.add_typer(jobs_cmd.app, name="jobs")
+app.add_typer(backtest_cmd.app, name="backtest")
 
 
 @app.command("demo")

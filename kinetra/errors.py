@@ -52,3 +52,9 @@ class UnknownRunError(KinetraError):
 
 class RunCancelled(KinetraError):
     """Raised inside a run when cancellation was requested; the run ends `cancelled`."""
+
+
+class BacktestInputError(KinetraError):
+    """Bars, positions or options given to a backtest are unusable; nothing was simulated."""
+
+    exit_code = 2

@@ -1,0 +1,73 @@
+"""`kinetra backtest`: backtest positions on a stored series with MT5 costs and print metrics and trades."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from commands.data_cmd import _when
+from commands.output import console, emit_json, table
+
+app = typer.Typer(help="Backtests with MT5 costs: your own signals (agents to come).", no_args_is_help=True)
+
+LAST_TRADES = 10
+_PERCENT = {"total_return", "cagr", "max_drawdown", "win_rate", "exposure", "mfe_captured", "cost_share"}
+_MONEY = {"final_equity", "expectancy"}
+
+
+def load_bars_for(symbol: str, timeframe: str, broker: str | None, start: str | None, end: str | None) -> tuple[Any, Any, Any]:
+    """Return (series info, bars, spec) of SYMBOL TF from the store, the input of every backtest command."""
+    from kinetra.backtest.signals import load_series
+    from kinetra.store import open_store
+
+    return load_series(open_store(), symbol, timeframe, broker, _when(start), _when(end))
+
+
+def _fmt(key: str, value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "-"
+    if key in _PERCENT:
+        return f"{value * 100:,.2f} %"
+    if key in _MONEY:
+        return f"{value:,.2f}"
+    return f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
+
+
+def _report(result: Any, as_json: bool, title: str) -> None:
+    """Print a backtest result: JSON (metrics, trade count, final equity, trades) or tables for people."""
+    if as_json:
+        emit_json(result.to_json())
+        return
+    data = result.to_json(last_trades=LAST_TRADES)
+    table(title, ["metric", "value"], [(k.replace("_", " "), _fmt(k, v)) for k, v in data["metrics"].items()])
+    rows = [(t["entry_time"][:16].replace("T", " "), t["exit_time"][:16].replace("T", " "),
+             "long" if t["side"] > 0 else "short", f"{t['size']:.2f}", f"{t['entry_price']:g}", f"{t['exit_price']:g}",
+             f"{t['net']:,.2f}", t["exit_reason"]) for t in data["trades"]]
+    if rows:
+        table(f"Last {len(rows)} of {data['trade_count']:,} trades",
+              ["entry (UTC)", "exit (UTC)", "side", "lots", "entry", "exit", "net", "exit by"], rows)
+    else:
+        console.print("no trades")
+
+
+@app.command("signals")
+def signals(
+    symbol: str, timeframe: str,
+    signals_file: Path = typer.Option(..., "--signals", help="CSV with columns time (UTC), position (fraction of equity)."),
+    start: str | None = typer.Option(None, help="First bar time (UTC), YYYY-MM-DD[THH:MM]."),
+    end: str | None = typer.Option(None, help="Last bar time (UTC)."),
+    no_costs: bool = typer.Option(False, "--no-costs", help="Ignore spread, commission, swap and slippage."),
+    fill: str = typer.Option("next_open", help="next_open (fill at the next bar's open) or close (this bar's close)."),
+    broker: str | None = typer.Option(None, help="Broker, when the symbol is held from several."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Backtest your own signals: each bar takes the last position at or before its time."""
+    from kinetra.backtest import run
+    from kinetra.backtest.signals import align_signals, read_signals
+
+    positions = read_signals(signals_file)
+    info, bars, spec = load_bars_for(symbol, timeframe, broker, start, end)
+    result = run(bars, align_signals(positions, bars.index), spec=spec, costs=not no_costs, fill=fill)
+    _report(result, as_json, f"{info.symbol} {info.timeframe} ({info.broker}): signals from {signals_file.name}")

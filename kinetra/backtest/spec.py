@@ -1,0 +1,138 @@
+"""Symbol specifications: price grid, contract, money per point, commission, swap and typical spread.
+
+Shipped values live in `configs/symbols.toml` (asset-class defaults and per-symbol overrides); a
+person's `$KINETRA_HOME/symbols.toml` is merged over them. A symbol's spec is its asset-class
+default with the symbol's own keys on top. Money is the account currency (USD assumed); the tick
+value is constant, so for a cross such as EURJPY it is a typical value, not re-priced per bar.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kinetra.config import ASSET_CLASSES, deep_merge
+from kinetra.data.symbols import base_symbol
+from kinetra.errors import ConfigError
+from kinetra.paths import kinetra_home, shipped_configs_dir
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SWAP_MODES = ("points", "money", "interest")
+
+
+class SymbolSpec(BaseModel):
+    """How one symbol trades and what it costs; frozen, unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    digits: int = Field(5, ge=0, le=10)
+    """Decimal places of the price."""
+    point: float = Field(0.0, ge=0)
+    """Smallest price step; 0 means 10 ** -digits."""
+    contract_size: float = Field(100_000.0, gt=0)
+    """Units of the underlying in one lot (shown for reference; money comes from tick_value)."""
+    tick_value: float = Field(1.0, gt=0)
+    """Account money gained or lost per point of price move for one lot."""
+    commission_per_lot: float = Field(0.0, ge=0)
+    """Money per lot charged on each side (entry and exit)."""
+    commission_pct: float = Field(0.0, ge=0)
+    """Percent of the filled notional charged on each side."""
+    swap_long: float = 0.0
+    """Swap credited per lot per night to a long; negative is a charge (MT5 sign)."""
+    swap_short: float = 0.0
+    """Swap credited per lot per night to a short; negative is a charge."""
+    swap_mode: Literal["points", "money", "interest"] = "points"
+    """Unit of swap_long/short: points, money per lot, or annual percent of notional (/360 per night)."""
+    triple_swap_day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "none"] = "wednesday"
+    """Broker day whose closing rollover charges three nights (covers the weekend), or none."""
+    swap_weekends: bool = False
+    """Charge rollovers that end a Saturday or Sunday (7-day markets such as crypto)."""
+    rollover_hour_utc: int = Field(22, ge=0, le=23)
+    """UTC hour of the broker's 00:00 rollover (22 for a UTC+2 server)."""
+    spread_points: float = Field(10.0, ge=0)
+    """Typical spread in points, used where the bars carry no spread (absent or 0)."""
+    slippage_points: float = Field(0.0, ge=0)
+    """Adverse slippage in points on every fill."""
+    slippage_spread_fraction: float = Field(0.0, ge=0)
+    """Extra adverse slippage on every fill as a fraction of that bar's spread."""
+
+    @model_validator(mode="after")
+    def _fill_point(self) -> SymbolSpec:
+        if self.point == 0.0:
+            object.__setattr__(self, "point", 10.0 ** -self.digits)
+        return self
+
+    @property
+    def value_per_price(self) -> float:
+        """Money per 1.0 of price move for one lot (tick_value / point)."""
+        return self.tick_value / self.point
+
+    @property
+    def swap_mode_code(self) -> int:
+        """Swap mode as the engine's integer code (index into SWAP_MODES)."""
+        return SWAP_MODES.index(self.swap_mode)
+
+
+def user_symbols_path() -> Path:
+    """Return the user's override file `$KINETRA_HOME/symbols.toml`."""
+    return kinetra_home() / "symbols.toml"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from err
+
+
+def _check_tables(data: dict[str, Any]) -> None:
+    unknown = set(data) - {"defaults", "symbols"}
+    if unknown:
+        raise ConfigError(f"invalid symbols.toml {sorted(unknown)[0]}: unknown key (use [defaults.CLASS] or [symbols.NAME])")
+    for klass in data.get("defaults", {}):
+        if klass not in ASSET_CLASSES:
+            raise ConfigError(f"invalid symbols.toml defaults.{klass}: unknown asset class (one of {', '.join(ASSET_CLASSES)})")
+
+
+def _validate(where: str, values: dict[str, Any]) -> SymbolSpec:
+    try:
+        return SymbolSpec.model_validate(values)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        raise ConfigError(f"invalid symbols.toml {where}.{field}: {msg}") from None
+
+
+@functools.cache
+def _load(shipped: Path, user: Path, user_mtime: float) -> dict[str, Any]:
+    data = deep_merge(_read(shipped), _read(user))
+    _check_tables(data)
+    for klass, values in data.get("defaults", {}).items():
+        _validate(f"defaults.{klass}", values)
+    for name, values in data.get("symbols", {}).items():
+        _validate(f"symbols.{name}", values)
+    return data
+
+
+def load_symbol_table() -> dict[str, Any]:
+    """Return shipped + user symbol settings, validated; a bad value raises ConfigError naming it."""
+    user = user_symbols_path()
+    mtime = user.stat().st_mtime if user.exists() else 0.0
+    return _load(shipped_configs_dir() / "symbols.toml", user, mtime)
+
+
+def spec_for(symbol: str, asset_class: str) -> SymbolSpec:
+    """Resolve a symbol's spec: its own entry (exact name, else without broker suffix) over its class default."""
+    if asset_class not in ASSET_CLASSES:
+        raise ConfigError(f"unknown asset class {asset_class!r} (one of {', '.join(ASSET_CLASSES)})")
+    table = load_symbol_table()
+    symbols = {k.upper(): v for k, v in table.get("symbols", {}).items()}
+    own = symbols.get(symbol.upper(), symbols.get(base_symbol(symbol), {}))
+    return _validate(f"symbols.{symbol}", deep_merge(table.get("defaults", {}).get(asset_class, {}), own))
