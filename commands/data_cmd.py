@@ -8,7 +8,8 @@ from typing import Any
 
 import typer
 
-from commands.output import console, emit_json, err_console, progress_bar, table
+from commands.launch import run_task
+from commands.output import console, emit_json, err_console, table
 
 app = typer.Typer(help="Market data: import, download, fill, list, bars, health.", no_args_is_help=True)
 
@@ -37,20 +38,14 @@ def import_(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Import MetaTrader 5 CSV exports: idempotent, all-or-nothing, never overwriting stored bars."""
-    from kinetra import runs
     from kinetra.data.ingest import collect_files
-    from kinetra.store import open_store
 
     collect_files(paths)
     params = {"paths": [str(p.resolve()) for p in paths], "symbol": symbol, "timeframe": timeframe,
               "broker": broker, "force": force}
-    store = open_store()
-    if detach:
-        run_id = runs.start(store, "import", params)
-        emit_json({"run_id": run_id}) if as_json else console.print(run_id)
+    rec = run_task("import", params, detach, as_json)
+    if rec is None:
         return
-    with progress_bar("import", quiet=as_json) as on_progress:
-        rec = runs.run_inline(store, "import", params, on_progress=on_progress)
     if as_json:
         emit_json({"run_id": rec.id, "status": rec.status} | rec.result)
     else:
@@ -123,14 +118,11 @@ def health(
     as_json: bool = typer.Option(False, "--json", help="Print the reports as JSON."),
 ) -> None:
     """Scan data health: gaps against each market's learned calendar, holidays, bar checks, score."""
-    from kinetra import runs
     from kinetra.data.health.scan import load_scan
     from kinetra.store import open_store
 
-    store = open_store()
-    with progress_bar("health", quiet=as_json) as on_progress:
-        rec = runs.run_inline(store, "health", {"symbol": symbol, "timeframe": timeframe}, on_progress=on_progress)
-    reports = load_scan(store, rec.result["scan_id"]) if rec.result["scan_id"] else []
+    rec = run_task("health", {"symbol": symbol, "timeframe": timeframe}, False, as_json)
+    reports = load_scan(open_store(), rec.result["scan_id"]) if rec.result["scan_id"] else []
     if as_json:
         emit_json(reports)
     else:

@@ -6,7 +6,8 @@ from typing import Any
 
 import typer
 
-from commands.output import console, emit_json, err_console, progress_bar, table
+from commands.launch import run_task
+from commands.output import console, emit_json, err_console, table
 
 
 def _short(iso: str | None) -> str:
@@ -37,11 +38,9 @@ def download(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Download bars the store lacks (newer ones, and history back to --since); resumable, idempotent."""
-    from kinetra import runs
     from kinetra.config import load_settings
     from kinetra.data.download import DownloadRequest, parse_since, plan_request, resolve_broker
     from kinetra.errors import KinetraError
-    from kinetra.store import open_store
 
     settings = load_settings()
     if plan:
@@ -53,13 +52,9 @@ def download(
         request = DownloadRequest(symbols=list(symbols), timeframes=list(timeframe), since=parse_since(since),
                                   source=source, broker=broker, deploy=deploy)
     resolve_broker(request, settings)  # a bad broker is one line now, not in the worker
-    store = open_store()
-    if detach:
-        run_id = runs.start(store, "download", request.to_params())
-        emit_json({"run_id": run_id}) if as_json else console.print(run_id)
+    rec = run_task("download", request.to_params(), detach, as_json)
+    if rec is None:
         return
-    with progress_bar("download", quiet=as_json) as on_progress:
-        rec = runs.run_inline(store, "download", request.to_params(), on_progress=on_progress)
     result = rec.result
     if as_json:
         emit_json({"run_id": rec.id, "status": rec.status} | result)
@@ -79,17 +74,9 @@ def fill(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Ask each series' own source for exactly the gaps health reports; confirm the ones it lacks."""
-    from kinetra import runs
-    from kinetra.store import open_store
-
-    store = open_store()
-    params = {"symbol": symbol, "timeframe": timeframe}
-    if detach:
-        run_id = runs.start(store, "fill", params)
-        emit_json({"run_id": run_id}) if as_json else console.print(run_id)
+    rec = run_task("fill", {"symbol": symbol, "timeframe": timeframe}, detach, as_json)
+    if rec is None:
         return
-    with progress_bar("fill", quiet=as_json) as on_progress:
-        rec = runs.run_inline(store, "fill", params, on_progress=on_progress)
     result = rec.result
     if as_json:
         emit_json({"run_id": rec.id} | result)
@@ -142,10 +129,7 @@ def backup(dest: str | None = typer.Argument(None, help="Folder (default $KINETR
            keep: int | None = typer.Option(None, help="Keep only the newest N backups in the default folder."),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """Write a consistent snapshot of the store: every table as Parquet plus a checksummed manifest."""
-    from kinetra import runs
-    from kinetra.store import open_store
-
-    rec = runs.run_inline(open_store(), "backup", {"dest": dest, "keep": keep})
+    rec = run_task("backup", {"dest": dest, "keep": keep}, False, as_json)
     emit_json(rec.result) if as_json else console.print(
         f"backup: {rec.result['path']} ({rec.result['tables']} tables, {rec.result['rows']:,} rows)")
 

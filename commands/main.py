@@ -8,7 +8,8 @@ import sys
 import typer
 
 from commands import backtest_cmd, config_cmd, data_cmd, jobs_cmd, runs_cmd
-from commands.output import console, emit_json, err_console, progress_bar
+from commands.launch import run_task
+from commands.output import console, emit_json, err_console
 
 app = typer.Typer(
     name="kinetra", help="Kinetra: MT5 research-to-live workbench (CLI). The TUI is `kinetra-tui`.",
@@ -26,16 +27,13 @@ def demo(seed: int = typer.Option(7, help="Seed of the synthetic dataset."),
          if_empty: bool = typer.Option(False, "--if-empty", help="Only seed when the store holds no series."),
          as_json: bool = typer.Option(False, "--json")) -> None:
     """Seed the realistic synthetic demo dataset (deterministic by seed; marked as demo)."""
-    from kinetra import runs
     from kinetra.data.demo import store_is_empty
     from kinetra.store import open_store
 
-    store = open_store()
-    if if_empty and not store_is_empty(store):
+    if if_empty and not store_is_empty(open_store()):
         emit_json({"seeded": False}) if as_json else None
         return
-    with progress_bar("demo", quiet=as_json) as on_progress:
-        rec = runs.run_inline(store, "demo", {"seed": seed}, seed=seed, on_progress=on_progress)
+    rec = run_task("demo", {"seed": seed}, False, as_json, seed=seed)
     totals = rec.result["totals"]
     if as_json:
         emit_json({"seeded": True, "run_id": rec.id} | totals)

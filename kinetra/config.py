@@ -229,7 +229,8 @@ def user_config_path() -> Path:
     return kinetra_home() / "kinetra.toml"
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file ({} when absent); a syntax error is a ConfigError naming the file."""
     if not path.exists():
         return {}
     try:
@@ -256,8 +257,8 @@ class _TomlSource(PydanticBaseSettingsSource):
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        shipped = _read_toml(shipped_configs_dir() / "kinetra.toml")
-        return deep_merge(shipped, _read_toml(user_config_path()))
+        shipped = read_toml(shipped_configs_dir() / "kinetra.toml")
+        return deep_merge(shipped, read_toml(user_config_path()))
 
 
 def _describe(err: ValidationError) -> str:
@@ -297,7 +298,7 @@ def set_value(key: str, raw: str) -> Settings:
             table[part] = tomlkit.table()
         table = table[part]
     table[parts[-1]] = _parse_value(raw)
-    candidate = deep_merge(_read_toml(shipped_configs_dir() / "kinetra.toml"), doc.unwrap())
+    candidate = deep_merge(read_toml(shipped_configs_dir() / "kinetra.toml"), doc.unwrap())
     try:
         Settings.model_validate(candidate)
     except ValidationError as err:

@@ -9,13 +9,12 @@ value is constant, so for a cross such as EURJPY it is a typical value, not re-p
 from __future__ import annotations
 
 import functools
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from kinetra.config import ASSET_CLASSES, deep_merge
+from kinetra.config import ASSET_CLASSES, deep_merge, read_toml
 from kinetra.data.symbols import base_symbol
 from kinetra.errors import ConfigError
 from kinetra.paths import kinetra_home, shipped_configs_dir
@@ -82,15 +81,6 @@ def user_symbols_path() -> Path:
     return kinetra_home() / "symbols.toml"
 
 
-def _read(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: not valid TOML ({err})") from err
-
-
 def _check_tables(data: dict[str, Any]) -> None:
     unknown = set(data) - {"defaults", "symbols"}
     if unknown:
@@ -112,7 +102,7 @@ def _validate(where: str, values: dict[str, Any]) -> SymbolSpec:
 
 @functools.cache
 def _load(shipped: Path, user: Path, user_mtime: float) -> dict[str, Any]:
-    data = deep_merge(_read(shipped), _read(user))
+    data = deep_merge(read_toml(shipped), read_toml(user))
     _check_tables(data)
     for klass, values in data.get("defaults", {}).items():
         _validate(f"defaults.{klass}", values)
