@@ -47,6 +47,8 @@ def run_request(job: JobSpec, settings: Settings) -> tuple[str, dict[str, Any]]:
 
 def judge(job: JobSpec, rec: runs.RunRecord) -> tuple[str, str | None, str | None]:
     """(status, summary, error) of one execution from its finished run."""
+    if rec.status not in runs.FINISHED:  # the daemon stopped and the run was still winding down
+        return "cancelled", None, "the daemon stopped; the run was cancelled"
     if rec.status != "succeeded":
         return rec.status, None, rec.error or rec.status
     result = rec.result or {}
@@ -86,15 +88,21 @@ def _history_set(store: Any, hid: str, **fields: Any) -> None:
         con.execute(f"UPDATE job_history SET {cols} WHERE id = ?", [*fields.values(), hid])
 
 
+STOP_GRACE_SECONDS = 30.0
+
+
 def _wait(store: Any, run_id: str, poll: float) -> runs.RunRecord:
-    cancelled = False
+    """Wait for a run's end; once the daemon stops, cancel it and wait at most STOP_GRACE_SECONDS more."""
+    deadline = None
     while True:
         rec = runs.get(store, run_id)
         if rec.status in runs.FINISHED:
             return rec
-        if STOP.is_set() and not cancelled:
+        if STOP.is_set() and deadline is None:
             runs.cancel(store, run_id)
-            cancelled = True
+            deadline = time.monotonic() + STOP_GRACE_SECONDS
+        if deadline is not None and time.monotonic() > deadline:
+            return rec  # still ending: it was cancelled and will record that itself
         time.sleep(poll)
 
 

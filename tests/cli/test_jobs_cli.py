@@ -39,7 +39,14 @@ def wait_for(predicate, timeout: float = 60.0, what: str = "condition"):
 
 def stop(proc: subprocess.Popen) -> int:
     proc.send_signal(signal.SIGTERM)
-    return proc.wait(timeout=60)
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"the daemon did not stop on SIGTERM:\n{out}\n{err}") from None
+    assert proc.returncode == 0, f"{out}\n{err}"
+    return proc.returncode
 
 
 def test_a_job_runs_on_schedule_pause_survives_a_restart_and_a_second_daemon_is_refused(
@@ -90,7 +97,8 @@ def test_sigterm_mid_job_exits_cleanly_and_the_run_ends_cancelled(
         wait_for(lambda: kinetra_json("runs", "show", run_id)["progress"] > 0, what="progress")
     finally:
         assert stop(daemon) == 0
-    rec = kinetra_json("runs", "show", run_id)
+    rec = wait_for(lambda: (r := kinetra_json("runs", "show", run_id))["status"] not in ("queued", "running") and r,
+                   what="the run's end")
     assert rec["status"] == "cancelled"
     assert history(store, "refresh")[0]["status"] == "cancelled"
 
