@@ -25,6 +25,23 @@ _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def crontab_trigger(expr: str, timezone: str) -> Any:
+    """A CronTrigger with crontab's meaning of weekdays (0 and 7 are Sunday).
+
+    APScheduler counts a numeric weekday from Monday = 0, so numbers are turned into names first.
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = expr.split()
+    if len(fields) != 5:
+        raise ValueError(f"wrong number of fields; got {len(fields)}, expected 5")
+    dow = re.sub(r"(?<![/\d])([0-7])(?!\d)", lambda m: _CRON_DAYS[int(m.group(1))], fields[4])
+    return CronTrigger.from_crontab(" ".join([*fields[:4], dow]), timezone=timezone)
+
+
 class RetryPolicy(BaseModel):
     """How often a failed execution is tried again, and after how long."""
 
@@ -74,10 +91,8 @@ class JobSpec(BaseModel):
     def _cron(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        from apscheduler.triggers.cron import CronTrigger
-
         try:
-            CronTrigger.from_crontab(value, timezone="UTC")
+            crontab_trigger(value, "UTC")
         except ValueError as err:
             raise ValueError(f"cron {value!r} is not a valid crontab ({err})") from None
         return value
@@ -94,11 +109,10 @@ class JobSpec(BaseModel):
 
     def trigger(self) -> Any:
         """The APScheduler trigger of this schedule."""
-        from apscheduler.triggers.cron import CronTrigger
         from apscheduler.triggers.interval import IntervalTrigger
 
         if self.cron is not None:
-            return CronTrigger.from_crontab(self.cron, timezone=self.timezone)
+            return crontab_trigger(self.cron, self.timezone)
         count, unit = _INTERVAL.match(self.interval or "").groups()
         return IntervalTrigger(timezone=self.timezone, **{_UNIT[unit]: int(count)})
 

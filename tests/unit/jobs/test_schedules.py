@@ -66,3 +66,19 @@ def test_an_edit_is_validated_before_it_is_written(kinetra_home: Path) -> None:
     assert (job.interval, job.cron, job.enabled) == ("30m", None, True)
     with pytest.raises(ConfigError, match="no job 'nope'"):
         update_job("nope", enabled=True)
+
+
+@pytest.mark.parametrize(("cron", "days"), [
+    ("0 3 * * 0", {"Sun"}), ("0 3 * * 7", {"Sun"}), ("0 22 * * 1-5", {"Mon", "Tue", "Wed", "Thu", "Fri"}),
+    ("0 7 * * 6", {"Sat"}), ("0 7 * * 1,3", {"Mon", "Wed"}), ("0 7 * * *", {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}),
+])
+def test_numeric_weekdays_keep_their_crontab_meaning(kinetra_home: Path, cron: str, days: set[str]) -> None:
+    from datetime import UTC, datetime
+
+    trigger = update_job("backup", cron=cron).trigger()
+    at, seen = datetime(2026, 11, 23, tzinfo=UTC), set()
+    for _ in range(14):
+        at = trigger.get_next_fire_time(None, at)
+        seen.add(at.strftime("%a"))
+        at = at.replace(microsecond=1)
+    assert seen == days
