@@ -15,22 +15,13 @@ from kinetra.jobs import daemon
 from kinetra.jobs.launch import execute_job, history
 from kinetra.jobs.scheduler import overview
 from kinetra.jobs.schedules import load_jobs, update_job
-from tests.tui.conftest import settle
+from tests.tui.conftest import record_execution, settle
 from tui.screens.jobs import JobsScreen
 from tui.screens.modals.job_history import JobHistoryModal
 from tui.screens.modals.run_detail import RunDetailModal
 from tui.screens.modals.schedule import ScheduleModal
 
 SIZE = (120, 36)
-
-
-def record_execution(store, job: str, status: str, ended: datetime, summary: str | None = None,
-                     error: str | None = None, run_id: str | None = None) -> None:
-    """Write one finished execution into the job history, as the daemon would."""
-    with store.session() as con:
-        con.execute("INSERT INTO job_history VALUES (?, ?, 1, 'schedule', ?, ?, ?, ?, ?, ?)",
-                    [f"h-{job}-{ended:%m%d%H%M}", job, run_id, status, ended.replace(minute=0, second=0), ended,
-                     summary, error])
 
 
 async def open_jobs(pilot, job: str | None = None) -> DataTable:
@@ -131,6 +122,7 @@ async def test_enter_on_a_job_shows_its_history_and_enter_again_its_run(make_app
     app = make_app()
     last = execute_job(app.store, "backup", poll=0.1)
     assert last["status"] == "succeeded"
+    last_started = history(app.store, "backup")[0]["started_at"].replace("T", " ")
     async with app.run_test(size=SIZE) as pilot:
         await open_jobs(pilot, "backup")
         await pilot.press("enter")
@@ -140,7 +132,9 @@ async def test_enter_on_a_job_shows_its_history_and_enter_again_its_run(make_app
         assert rows.row_count == 1
         started, ended, attempt, trigger, status, run_id, detail = (str(c) for c in rows.get_row_at(0))
         assert (attempt, trigger, status, run_id) == ("1", "manual", "succeeded", last["run_id"])
-        assert detail.startswith("backup at ") and started <= ended
+        assert detail.startswith("backup at ") and started[:10] == last_started[:10]
+        full = str(app.screen.query_one("#history-detail", Static).content)
+        assert full.startswith("backup try 1 (manual) from ") and "succeeded · backup at " in full
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, RunDetailModal) and app.screen.record["id"] == last["run_id"]

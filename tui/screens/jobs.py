@@ -17,7 +17,7 @@ from tui.messages import JobChanged, JobsLoaded
 from tui.screens.modals.job_history import JobHistoryModal
 from tui.screens.modals.schedule import ScheduleModal
 from tui.screens.runs_view import REFRESH_SECONDS, RunsScreen
-from tui.widgets.jobs_format import JOB_COLUMNS, daemon_banner, job_row
+from tui.widgets.jobs_format import JOB_COLUMNS, daemon_banner, job_detail, job_row
 
 
 class JobsScreen(RunsScreen):
@@ -27,9 +27,9 @@ class JobsScreen(RunsScreen):
     KINDS = ()
     EMPTY_HINT = "Every run shows here: jobs, imports, demo seeding, scans. r runs the selected job now."
     BINDINGS = [
-        Binding("r", "run_job", "Run job now", id="jobs.run"),
-        Binding("p", "pause_job", "Pause/resume job", id="jobs.pause"),
-        Binding("t", "toggle_job", "Enable/disable job", id="jobs.toggle"),
+        Binding("r", "run_job", "Run now", id="jobs.run"),
+        Binding("p", "pause_job", "Pause/resume", id="jobs.pause"),
+        Binding("t", "toggle_job", "Enable/disable", id="jobs.toggle"),
         Binding("e", "edit_job", "Edit schedule", id="jobs.edit"),
         Binding("D", "start_daemon", "Start daemon", key_display="D", id="jobs.daemon"),
         *RunsScreen.BINDINGS,
@@ -47,6 +47,7 @@ class JobsScreen(RunsScreen):
         yield Static("Jobs · r runs now · p pauses/resumes · t enables/disables · e edits the schedule · "
                      "Enter shows history", classes="section")
         yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="job-detail")
         yield from super().compose_body()
 
     def on_mount(self) -> None:  # RunsScreen.on_mount runs too (Textual dispatches along the MRO)
@@ -78,6 +79,13 @@ class JobsScreen(RunsScreen):
             table.add_row(*job_row(job), key=job["name"])
         if message.jobs:
             table.move_cursor(row=min(row, len(message.jobs) - 1))
+        self.show_detail()
+
+    @on(DataTable.RowHighlighted, "#jobs")
+    def show_detail(self) -> None:
+        """Describe the job under the cursor and its last execution, in full."""
+        job = self._job()
+        self.query_one("#job-detail", Static).update(job_detail(job) if job else "")
 
     def _job(self) -> dict[str, Any] | None:
         table = self.query_one("#jobs", DataTable)

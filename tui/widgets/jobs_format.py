@@ -9,8 +9,8 @@ from rich.text import Text
 
 from tui.widgets.runs_format import age
 
-JOB_COLUMNS = ("name", "kind", "schedule", "enabled", "paused", "next run (UTC)", "last", "last detail")
-HISTORY_COLUMNS = ("started (UTC)", "ended (UTC)", "try", "trigger", "status", "run", "summary or error")
+JOB_COLUMNS = ("name", "kind", "schedule", "enabled", "paused", "next run (UTC)", "last")
+HISTORY_COLUMNS = ("started (UTC)", "ended", "try", "trigger", "status", "run", "summary or error")
 JOB_STATUS_STYLE = {"succeeded": "green", "failed": "bold red", "running": "yellow", "cancelled": "yellow"}
 
 
@@ -31,18 +31,44 @@ def short(iso: str | None, seconds: bool = False) -> str:
 
 def job_row(job: dict[str, Any]) -> tuple[Any, ...]:
     """One jobs-table row from an `overview()` entry."""
-    detail = job["last_error"] or job["last_summary"] or ""
     return (job["name"], job["kind"], job["schedule"], "yes" if job["enabled"] else "no",
-            "paused" if job["paused"] else "", short(job["next_run"]), job_status_text(job["last_status"]),
-            Text(detail, style="red") if job["last_status"] == "failed" else detail)
+            "paused" if job["paused"] else "", short(job["next_run"]), job_status_text(job["last_status"]))
+
+
+def job_detail(job: dict[str, Any]) -> Text:
+    """The selected job in full: what it does, and how its last execution ended (red when it failed)."""
+    out = Text(f"{job['name']}: {job['description'] or job['kind']}")
+    if job["last_status"] is None:
+        return out.append(" · has not run yet")
+    out.append(" · last ")
+    out.append_text(job_status_text(job["last_status"]))
+    out.append(f" {short(job['last_ended'])}" if job["last_ended"] else "")
+    if job["last_error"]:
+        out.append(f": {job['last_error']}", style="red" if job["last_status"] == "failed" else "yellow")
+    elif job["last_summary"]:
+        out.append(f": {job['last_summary']}")
+    return out
 
 
 def history_row(item: dict[str, Any]) -> tuple[Any, ...]:
-    """One history-table row from a `history()` entry."""
-    detail = item["error"] or item["summary"] or ""
-    return (short(item["started_at"], seconds=True), short(item["ended_at"], seconds=True), str(item["attempt"]),
-            item["trigger"], job_status_text(item["status"]), item["run_id"] or "",
-            Text(detail, style="red") if item["status"] == "failed" else detail)
+    """One history-table row from a `history()` entry; the end as a time of day when on the day it started."""
+    detail = clip(item["error"] or item["summary"] or "", 40)
+    ended = short(item["ended_at"], seconds=True)
+    if ended[:10] == short(item["started_at"])[:10]:
+        ended = ended[11:]
+    return (short(item["started_at"]), ended, str(item["attempt"]), item["trigger"], job_status_text(item["status"]),
+            item["run_id"] or "", Text(detail, style="red") if item["status"] == "failed" else detail)
+
+
+def history_detail(item: dict[str, Any]) -> Text:
+    """One execution in full: when, how it ended, its summary and error (red when it failed)."""
+    out = Text(f"{item['job']} try {item['attempt']} ({item['trigger']}) from {short(item['started_at'], True)} · ")
+    out.append_text(job_status_text(item["status"]))
+    if item["summary"]:
+        out.append(f" · {item['summary']}")
+    if item["error"]:
+        out.append(f" · {item['error']}", style="red" if item["status"] == "failed" else "yellow")
+    return out
 
 
 def daemon_banner(daemon: dict[str, Any], now: datetime) -> str:
@@ -61,7 +87,8 @@ def _when(iso: str | None, now: datetime) -> str:
     return f"{at:%H:%M}" if at.date() == now.date() else f"{at:%b %d %H:%M}"
 
 
-def _clip(text: str, width: int = 70) -> str:
+def clip(text: str, width: int = 70) -> str:
+    """Return `text` cut to `width` characters, ending in … when cut."""
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -69,13 +96,13 @@ def jobs_line(jobs: list[dict[str, Any]], daemon: dict[str, Any], now: datetime)
     """Home's line: how many jobs are enabled, whether the daemon runs, and each job whose last execution failed."""
     enabled = sum(j["enabled"] for j in jobs)
     line = Text(f"Jobs: {enabled or 'none'} enabled, daemon {'alive' if daemon['alive'] else 'not running'}")
+    for job in jobs:
+        if job["last_status"] == "failed":
+            reason = f" ({clip(job['last_error'])})" if job["last_error"] else ""
+            line.append(" · ")
+            line.append(f"{job['name']} failed {_when(job['last_ended'], now)}{reason}", style="bold red")
     if enabled and not daemon["alive"]:
         line.append(" · schedules wait: D on Jobs (7) starts the daemon", style="yellow")
     elif not enabled:
         line.append(" (Jobs, key 7, then t enables one)")
-    for job in jobs:
-        if job["last_status"] == "failed":
-            reason = f" ({_clip(job['last_error'])})" if job["last_error"] else ""
-            line.append(" · ")
-            line.append(f"{job['name']} failed {_when(job['last_ended'], now)}{reason}", style="bold red")
     return line

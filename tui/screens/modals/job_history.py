@@ -13,7 +13,7 @@ from kinetra import runs
 from kinetra.jobs.launch import history
 from tui.messages import JobHistoryLoaded
 from tui.screens.modals.run_detail import RunDetailModal
-from tui.widgets.jobs_format import HISTORY_COLUMNS, history_row
+from tui.widgets.jobs_format import HISTORY_COLUMNS, history_detail, history_row
 
 REFRESH_SECONDS = 1.0
 LIMIT = 50
@@ -27,11 +27,13 @@ class JobHistoryModal(ModalScreen[None]):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.job_name = name
+        self.items: dict[str, dict] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history-dialog", classes="dialog"):
             yield Label(f"[b]History of {self.job_name}[/b] · newest first · Enter opens the run · Escape closes")
             yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="history-detail")
             yield Static("Reading…", id="history-note", classes="note")
 
     def on_mount(self) -> None:
@@ -46,6 +48,7 @@ class JobHistoryModal(ModalScreen[None]):
 
     @on(JobHistoryLoaded)
     def show(self, message: JobHistoryLoaded) -> None:
+        self.items = {item["id"]: item for item in message.items}
         table = self.query_one("#history", DataTable)
         row = table.cursor_row
         table.clear()
@@ -55,6 +58,15 @@ class JobHistoryModal(ModalScreen[None]):
             table.move_cursor(row=min(row, len(message.items) - 1))
         self.query_one("#history-note", Static).update(
             "" if message.items else f"{self.job_name} has not run yet: r on the jobs table runs it now.")
+        self.show_detail()
+
+    @on(DataTable.RowHighlighted, "#history")
+    def show_detail(self) -> None:
+        """Show the execution under the cursor in full (the table clips long errors)."""
+        table = self.query_one("#history", DataTable)
+        item = self.items.get(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value) \
+            if table.row_count else None
+        self.query_one("#history-detail", Static).update(history_detail(item) if item else "")
 
     @on(DataTable.RowSelected, "#history")
     def open_run(self, event: DataTable.RowSelected) -> None:
