@@ -59,3 +59,45 @@ class HealthLoaded(Message):
     def __init__(self, reports: list[dict[str, Any]]) -> None:
         super().__init__()
         self.reports = reports
+
+
+class JobsLoaded(Message):
+    """Every job's overview and the daemon's status were read (or the schedules could not be read)."""
+
+    def __init__(self, jobs: list[dict[str, Any]], daemon: dict[str, Any], error: str | None = None) -> None:
+        super().__init__()
+        self.jobs = jobs
+        self.daemon = daemon
+        self.error = error
+
+
+class JobChanged(Message):
+    """A job was run, paused, resumed, enabled, disabled or rescheduled, or the daemon was started."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class JobHistoryLoaded(Message):
+    """One job's executions were read, newest first."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.items = items
+
+
+class ScheduleRejected(Message):
+    """A schedule edit failed validation; nothing was written."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class ScheduleSaved(Message):
+    """A schedule edit was validated and written."""
+
+    def __init__(self, schedule: str) -> None:
+        super().__init__()
+        self.schedule = schedule

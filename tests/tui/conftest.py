@@ -69,3 +69,12 @@ async def select_row(pilot, table, *cells: str) -> None:
         raise AssertionError(f"no row {cells}")
     await pilot.press("enter")
     await settle(pilot)
+
+
+def record_execution(store, job: str, status: str, ended: datetime, summary: str | None = None,
+                     error: str | None = None, run_id: str | None = None, attempt: int = 1) -> None:
+    """Write one finished scheduled execution (started on the hour) into the job history, as the daemon would."""
+    with store.session() as con:
+        con.execute("INSERT INTO job_history VALUES (?, ?, ?, 'schedule', ?, ?, ?, ?, ?, ?)",
+                    [f"h-{job}-{ended:%m%d%H%M}", job, attempt, run_id, status, ended.replace(minute=0, second=0),
+                     ended, summary, error])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.text import Text
 from textual import on, work
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
@@ -11,15 +12,18 @@ from textual.widgets import DataTable, Static
 from kinetra import runs
 from kinetra.data.health.scan import latest_reports
 from kinetra.data.inventory import summary
-from tui.messages import SummaryLoaded
+from kinetra.errors import ConfigError
+from kinetra.jobs import daemon, scheduler
+from tui.messages import JobsLoaded, SummaryLoaded
 from tui.screens.base import KinetraScreen
+from tui.widgets.jobs_format import jobs_line
 from tui.widgets.runs_format import RUN_COLUMNS, fill_runs
 
 REFRESH_SECONDS = 2.0
 
 
 class HomeScreen(KinetraScreen):
-    """Store summary, demo notice and the recent runs."""
+    """Store summary, demo notice, health and jobs lines, and the recent runs."""
 
     SCREEN_NAME = "Home"
 
@@ -27,6 +31,7 @@ class HomeScreen(KinetraScreen):
         yield Static("Reading the store…", id="summary", classes="panel")
         yield Static("", id="demo-note", classes="note")
         yield Static("", id="health-line", classes="section")
+        yield Static("", id="jobs-line", classes="section")
         yield Static("Recent runs", classes="section")
         yield DataTable(id="recent-runs", cursor_type="row", zebra_stripes=True)
 
@@ -41,6 +46,11 @@ class HomeScreen(KinetraScreen):
         """Read the summary and recent runs off the UI thread."""
         self.post_message(SummaryLoaded(summary(self.store), runs.list_runs(self.store, limit=10),
                                         latest_reports(self.store)))
+        state = daemon.status(self.store)
+        try:
+            self.post_message(JobsLoaded(scheduler.overview(self.store, now=self.kapp.clock.now()), state))
+        except ConfigError as err:
+            self.post_message(JobsLoaded([], state, str(err)))
 
     @on(SummaryLoaded)
     def show(self, message: SummaryLoaded) -> None:
@@ -59,6 +69,14 @@ class HomeScreen(KinetraScreen):
                         "or run `kinetra demo`.")
         self.query_one("#health-line", Static).update(health_line(message.health))
         fill_runs(self.query_one("#recent-runs", DataTable), message.runs, self.now())
+
+    @on(JobsLoaded)
+    def show_jobs(self, message: JobsLoaded) -> None:
+        line = self.query_one("#jobs-line", Static)
+        failed = bool(message.error) or any(j["last_status"] == "failed" for j in message.jobs)
+        line.update(Text(f"Jobs: {message.error}", style="bold red") if message.error else
+                    jobs_line(message.jobs, message.daemon, self.now()))
+        line.set_class(failed, "jobs-failed")
 
 
 def health_line(reports: list) -> str:
