@@ -1,4 +1,4 @@
-"""Snapshots of Home, Data and the series view on the seed-7 demo store at 120x36."""
+"""Snapshots of Home, Data, the series view, Health and the download form on the seed-7 demo store at 120x36."""
 
 from __future__ import annotations
 
@@ -46,3 +46,18 @@ def test_health_drill_down_snapshot(snap_compare, make_app, scanned) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=drill)
+
+
+def test_download_form_snapshot(snap_compare, make_app, monkeypatch) -> None:
+    monkeypatch.delenv("KINETRA_METAAPI_TOKEN", raising=False)  # the form offers synthetic, and says why
+
+    async def open_download(pilot) -> None:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.click("#symbol-filter")
+        await pilot.press(*"EURUSD", "enter", "tab")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_download)
