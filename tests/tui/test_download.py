@@ -85,6 +85,29 @@ async def test_a_synthetic_download_started_from_the_form_shows_each_series_done
     assert rec.params["since"] == "2026-10-01T00:00:00" and rec.params["source"] == "synthetic"
 
 
+async def test_x_cancels_the_running_download_and_its_unfinished_series_show_stopped(fresh_app) -> None:
+    app = fresh_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_download(pilot)
+        await fill_form(pilot, screen, "EURUSD", "2025-06-01")
+        timeframes = screen.query_one("#timeframes", SelectionList)
+        timeframes.deselect_all().select("M1")  # hundreds of pages: long enough to cancel midway
+        await pilot.click("#start")
+        deadline = time.monotonic() + 90
+        while screen.run_status != "running":
+            assert time.monotonic() < deadline and screen.run_status not in runs.FINISHED, screen.run_status
+            await pilot.pause(0.1)
+        await pilot.press("x")
+        while screen.run_status not in runs.FINISHED:
+            assert time.monotonic() < deadline, "download did not stop"
+            await pilot.pause(0.2)
+        await pilot.pause()
+        assert screen.run_status == "cancelled"
+        assert cells(screen.query_one("#progress", DataTable), "demo|EURUSD|M1")[3] == "stopped"
+        assert str(screen.query_one("#summary", Static).render()).startswith("cancelled: download cancelled")
+    assert stored_bars(app.store, "demo", "EURUSD", "M1") < 400_000  # stopped well short of the whole range
+
+
 @pytest.mark.parametrize(("since", "symbol", "error"), [
     ("2026-13-45", "EURUSD", "since '2026-13-45' is not a date: use YYYY-MM-DD"),
     ("2027-01-01", "EURUSD", "since 2027-01-01 is not in the past"),

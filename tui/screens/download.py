@@ -311,6 +311,7 @@ class DownloadScreen(KinetraScreen):
             return
         self.show_error("")
         self.query_one("#run-line", Static).update("starting the download…")
+        self.query_one("#progress", DataTable).focus()  # so x cancels at once
         self.start_run(request.to_params())
 
     # --- the run -----------------------------------------------------------------------------------
@@ -363,7 +364,7 @@ class DownloadScreen(KinetraScreen):
             key, cells = f"{row['broker']}|{row['symbol']}|{row['timeframe']}", row_cells(row, status)
             if key in table.rows:
                 for column, cell in zip(self.columns, cells, strict=True):
-                    table.update_cell(key, column, cell)
+                    table.update_cell(key, column, cell, update_width=True)
             else:
                 table.add_row(*cells, key=key)
 

@@ -39,9 +39,8 @@ def run_line(rec: Any) -> Text:
     """One line naming the run, what it asked for and its overall state."""
     p = rec.params
     asked = f"{', '.join(p['symbols'])} × {', '.join(p['timeframes'])} since {p['since'][:10]}"
-    state = Text(rec.status, style=STATUS_STYLE.get(rec.status, ""))
-    line = Text.assemble(f"download {rec.id} · {p['source']} · {asked} · ", state,
-                         f" {rec.progress * 100:.0f}%")
+    state = (f"{rec.status} {rec.progress * 100:.0f}%", STATUS_STYLE.get(rec.status, ""))
+    line = Text.assemble(f"download {rec.id} · {p['source']} · {asked} · ", state)
     if rec.status not in FINISHED and rec.message:
         line.append(f" · {one_line(rec.message, 60)}")
     return line
