@@ -173,3 +173,26 @@ async def test_the_download_help_lists_its_keys(fresh_app) -> None:
         for row in [("screen", "ctrl+s", "Start"), ("screen", "x", "Cancel run"), ("screen", "escape", "Back"),
                     ("screen", "/", "Find symbol"), ("screen", "space", "Toggle the highlighted symbol or timeframe")]:
             assert row in rows
+
+
+async def test_metaapi_without_an_account_falls_back_to_the_universe_and_refuses_to_start(
+        fresh_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KINETRA_METAAPI_TOKEN", "token-but-no-account")
+    app = fresh_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_download(pilot)
+        hint = screen.query_one("#source-hint", Static)
+        assert screen.query_one("#source", Select).value == "synthetic"
+        assert "no broker has a MetaAPI account_id" in str(hint.render())
+        screen.query_one("#source", Select).value = "metaapi"
+        await settle(pilot)
+        assert screen.query_one("#broker", Select).value == app.settings.default_broker
+        assert str(hint.render()).startswith("metaapi will fail: no broker has a MetaAPI account_id")
+        universe = sorted({s for group in app.settings.universe.symbols.values() for s in group})
+        assert screen.known == universe and "USDJPY" in universe
+        assert "metaapi cannot list symbols" in str(screen.query_one("#symbols-note", Static).render())
+        await fill_form(pilot, screen, "USDJPY", "2026-10-01")
+        await pilot.click("#start")
+        await settle(pilot)
+        assert str(screen.query_one("#form-error", Static).render()).startswith("metaapi cannot be used")
+    assert runs.list_runs(app.store, kinds=("download",)) == []
