@@ -64,11 +64,10 @@ class HealthLoaded(Message):
 class SourceChecked(Message):
     """Whether MetaAPI is usable was checked: the source to offer first and why."""
 
-    def __init__(self, source: str, broker: str | None, hint: str, problem: str | None) -> None:
+    def __init__(self, source: str, broker: str | None, problem: str | None) -> None:
         super().__init__()
         self.source = source
         self.broker = broker
-        self.hint = hint
         self.problem = problem
 
 

@@ -153,9 +153,7 @@ class DownloadScreen(KinetraScreen):
     def check_source(self) -> None:
         """Tell whether MetaAPI is configured (token and a broker's account), off the UI thread."""
         broker, problem = metaapi_check(self.kapp.settings)
-        source = "synthetic" if problem else "metaapi"
-        hint = f"synthetic: {problem}" if problem else f"metaapi through broker {broker}'s account"
-        self.post_message(SourceChecked(source, broker, hint, problem))
+        self.post_message(SourceChecked("synthetic" if problem else "metaapi", broker, problem))
 
     @on(SourceChecked)
     def source_checked(self, message: SourceChecked) -> None:
