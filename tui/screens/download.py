@@ -108,27 +108,11 @@ class DownloadScreen(KinetraScreen):
         self.list_note = ""
 
     def compose_body(self) -> Iterable[Widget]:
-        settings = self.kapp.settings
-        brokers = broker_options(settings)
-        since = (self.now() - timedelta(days=settings.universe.history_days)).strftime("%Y-%m-%d")
         yield Static("New download · Tab moves · Space toggles · Enter in the symbol box adds a symbol"
                      " · ctrl+s starts · x cancels the run", id="download-caption", classes="section")
         with Horizontal(id="download-form"):
             with Vertical(id="download-fields"):
-                with Horizontal(classes="field"):
-                    yield Label("source", classes="field-label")
-                    yield Select([(s, s) for s in SOURCES], value="metaapi", allow_blank=False, compact=True,
-                                 id="source")
-                with Horizontal(classes="field"):
-                    yield Label("broker", classes="field-label")
-                    yield Select([(b, b) for b in brokers],
-                                 value=settings.default_broker if settings.default_broker in brokers else brokers[0],
-                                 allow_blank=False, compact=True, id="broker")
-                with Horizontal(classes="field"):
-                    yield Label("since", classes="field-label")
-                    yield Input(since, placeholder="YYYY-MM-DD (UTC)", compact=True, id="since")
-                yield Button("Start", variant="primary", compact=True, id="start")
-                yield Static("", id="form-error")
+                yield from self.compose_fields()
             with Vertical(id="download-timeframes"):
                 yield Label("timeframes")
                 yield SelectionList[str](*[(tf, tf, tf == "H1") for tf in TIMEFRAMES], id="timeframes")
@@ -141,6 +125,24 @@ class DownloadScreen(KinetraScreen):
         yield Static("no download yet", id="run-line", classes="section")
         yield DataTable(id="progress", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary")
+
+    def compose_fields(self) -> Iterable[Widget]:
+        """Source, broker and since, one labelled line each; the Start button and the error line."""
+        settings = self.kapp.settings
+        brokers = broker_options(settings)
+        broker = settings.default_broker if settings.default_broker in brokers else brokers[0]
+        since = (self.now() - timedelta(days=settings.universe.history_days)).strftime("%Y-%m-%d")
+        fields = (("source", Select([(s, s) for s in SOURCES], value="metaapi", allow_blank=False, compact=True,
+                                    id="source")),
+                  ("broker", Select([(b, b) for b in brokers], value=broker, allow_blank=False, compact=True,
+                                    id="broker")),
+                  ("since", Input(since, placeholder="YYYY-MM-DD (UTC)", compact=True, id="since")))
+        for label, widget in fields:
+            with Horizontal(classes="field"):
+                yield Label(label, classes="field-label")
+                yield widget
+        yield Button("Start", variant="primary", compact=True, id="start")
+        yield Static("", id="form-error")
 
     def on_mount(self) -> None:
         self.columns = self.query_one("#progress", DataTable).add_columns(*PROGRESS_COLUMNS)
