@@ -101,3 +101,37 @@ class ScheduleSaved(Message):
     def __init__(self, schedule: str) -> None:
         super().__init__()
         self.schedule = schedule
+
+class SourceChecked(Message):
+    """Whether MetaAPI is usable was checked: the source to offer first and why."""
+
+    def __init__(self, source: str, broker: str | None, problem: str | None) -> None:
+        super().__init__()
+        self.source = source
+        self.broker = broker
+        self.problem = problem
+
+
+class SymbolsLoaded(Message):
+    """A source's symbol list (or the universe's, when the source cannot list them) was read."""
+
+    def __init__(self, source: str, symbols: list[str], note: str) -> None:
+        super().__init__()
+        self.source = source
+        self.symbols = symbols
+        self.note = note
+
+
+class DownloadProgressed(Message):
+    """A followed download run and its per-series progress rows were re-read."""
+
+    def __init__(self, run: Any, rows: list[dict[str, Any]], live: bool) -> None:
+        super().__init__()
+        self.run = run
+        self.rows = rows
+        self.live = live
+        """True when this screen saw the run still active (so its end deserves a notification)."""
+
+    def can_replace(self, message: Message) -> bool:
+        """A newer reading of the same run makes an unprocessed older one moot."""
+        return isinstance(message, DownloadProgressed) and message.run.id == self.run.id

@@ -39,7 +39,7 @@ async def test_help_lists_every_key(make_app) -> None:
         await settle(pilot)
         table = app.screen.query_one("#keys", DataTable)
         rows = {tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)}
-        for row in [("screen", "/", "Filter"), ("screen", "s", "Sort"), ("screen", "i", "Import"),
+        for row in [("screen", "/", "Filter"), ("screen", "s", "Sort"), ("screen", "i", "Import"), ("screen", "d", "Download"),
                     ("app", "1", "Home"), ("app", "7", "Jobs"), ("app", "q", "Quit"),
                     ("screen", "enter", "Open the selected series")]:
             assert row in rows

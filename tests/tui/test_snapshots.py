@@ -1,4 +1,4 @@
-"""Snapshots of Home, Data, the series view, Health and Jobs on the seed-7 demo store at 120x36."""
+"""Snapshots of Home, Data, the series view, Health, Jobs and the download form on the seed-7 demo store at 120x36."""
 
 from __future__ import annotations
 
@@ -90,3 +90,17 @@ def test_job_history_snapshot(snap_compare, make_app, demo_store) -> None:
 def test_home_with_a_failed_job_snapshot(snap_compare, make_app, demo_store) -> None:
     seed_jobs(demo_store)
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=settle)
+
+def test_download_form_snapshot(snap_compare, make_app, monkeypatch) -> None:
+    monkeypatch.delenv("KINETRA_METAAPI_TOKEN", raising=False)  # the form offers synthetic, and says why
+
+    async def open_download(pilot) -> None:
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.click("#symbol-filter")
+        await pilot.press(*"EURUSD", "enter", "tab")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_download)

@@ -15,6 +15,7 @@ from kinetra import runs
 from kinetra.data.inventory import SeriesInfo, list_series
 from tui.messages import RunProgressed, SeriesLoaded
 from tui.screens.base import KinetraScreen
+from tui.screens.download import DownloadScreen
 from tui.screens.modals.import_path import ImportModal
 from tui.screens.series import SeriesScreen
 from tui.widgets.run_follow import follow
@@ -45,6 +46,7 @@ class DataScreen(KinetraScreen):
         Binding("slash", "filter", "Filter", key_display="/", id="data.filter"),
         Binding("s", "sort", "Sort", id="data.sort"),
         Binding("i", "import", "Import", id="data.import"),
+        Binding("d", "download", "Download", id="data.download"),
         Binding("r", "reload", "Reload", id="data.reload"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="data.clear"),
     ]
@@ -104,7 +106,7 @@ class DataScreen(KinetraScreen):
         note = f" · {demo} demo (synthetic)" if demo else ""
         self.query_one("#data-caption", Static).update(
             f"{len(rows)} of {len(self.series)} series{note} · sorted by {SORTS[self.sort_index][0]}"
-            " · Enter opens · / filters · s sorts · i imports"
+            " · Enter opens · / filters · s sorts · i imports · d downloads"
         )
 
     def action_filter(self) -> None:
@@ -138,6 +140,10 @@ class DataScreen(KinetraScreen):
     def open_series(self, event: DataTable.RowSelected) -> None:
         chosen = next(s for s in self.series if str(s.id) == event.row_key.value)
         self.app.push_screen(SeriesScreen(chosen))
+
+    def action_download(self) -> None:
+        """Open the download screen (its run goes on in the background when the screen closes)."""
+        self.app.push_screen(DownloadScreen())
 
     def action_import(self) -> None:
         """Ask for a path, then import it as a background run."""
