@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from kinetra import runs
 from kinetra.jobs.launch import history
 from kinetra.jobs.scheduler import fire_now
 from kinetra.store import Store
@@ -81,7 +82,7 @@ def test_a_job_runs_on_schedule_pause_survives_a_restart_and_a_second_daemon_is_
 def test_sigterm_mid_job_exits_cleanly_and_the_run_ends_cancelled(
         fake, kinetra_home: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     write, _ = fake
-    write(page_delay=0.5)
+    write(page_delay=2.0)  # 7 pages: ~14 s of download, far longer than it takes to see it start
     monkeypatch.setenv("KINETRA_UNIVERSE__SOURCE", "metaapi")
     monkeypatch.setenv("KINETRA_UNIVERSE__SYMBOLS", json.dumps({"forex": ["EURUSD"]}))
     monkeypatch.setenv("KINETRA_UNIVERSE__TIMEFRAMES", '["H1"]')
@@ -94,7 +95,7 @@ def test_sigterm_mid_job_exits_cleanly_and_the_run_ends_cancelled(
         fire_now(store, "refresh")  # due now: the daemon starts it within a heartbeat
         running = wait_for(lambda: [h for h in history(store, "refresh") if h["run_id"]], what="the job's run")
         run_id = running[0]["run_id"]
-        wait_for(lambda: kinetra_json("runs", "show", run_id)["progress"] > 0, what="progress")
+        wait_for(lambda: runs.get(store, run_id).progress > 0, what="progress")
     finally:
         assert stop(daemon) == 0
     rec = wait_for(lambda: (r := kinetra_json("runs", "show", run_id))["status"] not in ("queued", "running") and r,
