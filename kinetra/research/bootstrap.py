@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from kinetra.errors import ResearchInputError
-from kinetra.research.measures import STATISTICS, Seed, as_generator, as_returns, measure
+from kinetra.research.measures import STATISTICS, ZERO_VARIANCE, Seed, as_generator, as_returns, measure
 
 METHODS = ("iid", "stationary", "block")
 _CHUNK_CELLS = 2_000_000
@@ -83,11 +83,12 @@ def block_draws(n: int, n_draws: int, method: str, block: float,
 
 
 @numba.njit(cache=True, nogil=True)
-def resampled_statistics(r: np.ndarray, lengths: np.ndarray, starts: np.ndarray) -> np.ndarray:
+def resampled_statistics(r: np.ndarray, lengths: np.ndarray, starts: np.ndarray,
+                         zero_variance: float = ZERO_VARIANCE) -> np.ndarray:
     """Return (n_draws, 3): per-period Sharpe, total return and profit factor of each resampled path.
 
     The kernel walks each path's blocks (see block_draws) without building it. Sharpe is mean /
-    std (ddof 1) and NaN for a zero std; profit factor is NaN for a path with no loss.
+    std (ddof 1) and NaN for a zero variance (see measures.ZERO_VARIANCE); profit factor is NaN for a path with no loss.
     """
     n = r.shape[0]
     out = np.empty((lengths.shape[0], 3))
@@ -112,7 +113,7 @@ def resampled_statistics(r: np.ndarray, lengths: np.ndarray, starts: np.ndarray)
                 at = 0
         mean = total / n
         var = max(squares - total * mean, 0.0) / (n - 1)
-        out[b, 0] = mean / math.sqrt(var) if var > 1e-24 * mean * mean and var > 0 else np.nan
+        out[b, 0] = mean / math.sqrt(var) if var > zero_variance * squares / n else np.nan
         out[b, 1] = growth - 1.0
         out[b, 2] = gains / losses if losses > 0 else np.nan
     return out

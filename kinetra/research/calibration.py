@@ -107,7 +107,7 @@ def null_family(seed: int, n_bars: int = 4000, n_groups: int = 10, per_group: in
     return assess(backtest_family(bars, family), config or VerdictConfig(seed=seed))
 
 
-def planted_family(seed: int, phi: float = 0.1, n_bars: int = 4000, n_controls: int = 10,
+def planted_family(seed: int, phi: float = 0.2, n_bars: int = 6000, n_controls: int = 10,
                    config: VerdictConfig | None = None) -> list[Assessment]:
     """Assess the momentum family (group "momentum") plus random MA crossovers on AR(1) returns with coefficient phi."""
     bars = synthetic_bars(n_bars, np.random.SeedSequence([seed, 2]), phi=phi)

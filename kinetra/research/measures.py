@@ -18,6 +18,8 @@ from kinetra.errors import ResearchInputError
 
 STATISTICS = ("sharpe", "total_return", "profit_factor")
 Seed = int | np.random.SeedSequence | np.random.Generator | None
+ZERO_VARIANCE = 1e-12
+"""A variance at most this share of the mean square counts as zero: the series is constant up to rounding."""
 
 
 def as_generator(seed: Seed) -> np.random.Generator:
@@ -39,7 +41,7 @@ def as_returns(values: object, name: str = "returns") -> np.ndarray:
 def sharpe(r: np.ndarray, per_year: float = 1.0) -> np.ndarray | float:
     """Mean / sample std (ddof 1) along the last axis x sqrt(per_year); NaN with < 2 values or zero std.
 
-    A standard deviation within rounding of zero (a constant series) counts as zero.
+    A variance within rounding of zero (at most ZERO_VARIANCE x the mean square) counts as zero.
     """
     r = np.asarray(r, dtype=np.float64)
     n = r.shape[-1]
@@ -47,9 +49,9 @@ def sharpe(r: np.ndarray, per_year: float = 1.0) -> np.ndarray | float:
         return _shaped(np.full(r.shape[:-1], np.nan))
     mean = r.mean(axis=-1)
     sd = r.std(axis=-1, ddof=1)
-    ok = sd > 1e-12 * np.abs(mean)
+    ok = sd**2 > ZERO_VARIANCE * np.mean(r**2, axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(ok & (sd > 0), mean / sd * math.sqrt(per_year), np.nan)
+        out = np.where(ok, mean / sd * math.sqrt(per_year), np.nan)
     return _shaped(out)
 
 
@@ -63,7 +65,7 @@ def profit_factor(r: np.ndarray, per_year: float = 1.0) -> np.ndarray | float:
     r = np.asarray(r, dtype=np.float64)
     gains = np.where(r > 0, r, 0.0).sum(axis=-1)
     losses = -np.where(r < 0, r, 0.0).sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return _shaped(np.where(losses > 0, gains / losses, np.nan))
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from kinetra.errors import ResearchInputError
 from kinetra.research.bootstrap import _chunks, block_draws, default_block, resampled_statistics
-from kinetra.research.measures import STATISTICS, Seed, as_generator, as_returns, measure
+from kinetra.research.measures import STATISTICS, ZERO_VARIANCE, Seed, as_generator, as_returns, measure
 
 TRADE_STATISTICS = ("sharpe", "mean_trade", "total_return", "profit_factor")
 RETURN_STATISTICS = ("sharpe", "total_return", "profit_factor")
@@ -148,7 +148,7 @@ def trade_statistic(x: np.ndarray, entries: np.ndarray, holds: np.ndarray, sides
     total, total_sq = trade.sum(axis=-1), squares.sum(axis=-1)
     var = np.maximum(total_sq - total**2 / n, 0.0) / (n - 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(var > 0, total / n / np.sqrt(var), np.nan)
+        out = np.where(var > ZERO_VARIANCE * total_sq / n, total / n / np.sqrt(var), np.nan)
     return float(out) if np.ndim(out) == 0 else out
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kinetra.errors import ResearchInputError
+from kinetra.research.measures import ZERO_VARIANCE
 
 PERFORMANCE = ("sharpe", "mean")
 
@@ -65,7 +66,7 @@ def _performance(count: np.ndarray, total: np.ndarray, squares: np.ndarray, kind
     var = np.maximum(squares - count[:, None] * mean**2, 0.0) / (count[:, None] - 1)
     sd = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(sd > 1e-12 * np.abs(mean), mean / sd, np.nan)
+        return np.where(var > ZERO_VARIANCE * squares / count[:, None], mean / sd, np.nan)
 
 
 def _relative_rank(test: np.ndarray, best: np.ndarray) -> np.ndarray:

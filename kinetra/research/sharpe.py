@@ -26,7 +26,7 @@ from statistics import NormalDist
 import numpy as np
 
 from kinetra.errors import ResearchInputError
-from kinetra.research.measures import as_returns
+from kinetra.research.measures import ZERO_VARIANCE, as_returns
 
 EULER_GAMMA = 0.5772156649015329
 _NORMAL = NormalDist()
@@ -60,7 +60,7 @@ def moments(returns: Sequence[float] | np.ndarray) -> tuple[float, float, float,
         return math.nan, math.nan, math.nan, n
     d = r - r.mean()
     m2 = float(np.mean(d**2))
-    if m2 <= 1e-24 * max(float(r.mean()) ** 2, 1e-300):
+    if not m2 > ZERO_VARIANCE * float(np.mean(r**2)):
         return math.nan, math.nan, math.nan, n
     sr = float(r.mean() / r.std(ddof=1))
     return sr, float(np.mean(d**3) / m2**1.5), float(np.mean(d**4) / m2**2), n
