@@ -12,6 +12,7 @@ their mean; both are computed from per-block sums, so 12,870 splits (S = 16) cos
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -41,12 +42,14 @@ class PBOResult:
     n_blocks: int
 
 
+@functools.lru_cache(maxsize=8)
 def split_masks(n_blocks: int) -> np.ndarray:
-    """Return a (C(S, S/2), S) boolean array: True marks the blocks in-sample in each split."""
+    """Return a (C(S, S/2), S) boolean array (read-only, cached): True marks the blocks in-sample in each split."""
     combos = list(itertools.combinations(range(n_blocks), n_blocks // 2))
     masks = np.zeros((len(combos), n_blocks), dtype=bool)
     for row, combo in enumerate(combos):
         masks[row, list(combo)] = True
+    masks.flags.writeable = False
     return masks
 
 
