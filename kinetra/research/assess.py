@@ -19,7 +19,7 @@ from kinetra.errors import ResearchInputError
 from kinetra.research.bootstrap import bootstrap_ci
 from kinetra.research.measures import as_returns, sharpe
 from kinetra.research.multiple_testing import adjust_p_values
-from kinetra.research.nulls import (TradeBook, bootstrap_null_test, log_returns_of, random_entry_test, sign_flip_test,
+from kinetra.research.nulls import (TradeBook, bootstrap_null_test, fill_log_returns, random_entry_test, sign_flip_test,
                                     trades_on_bars)
 from kinetra.research.overfitting import pbo_cscv
 from kinetra.research.sharpe import deflated_sharpe_ratio
@@ -38,7 +38,7 @@ class Candidate:
     book: TradeBook
     """The trades on the bar grid, for the random-entry null."""
     market: np.ndarray = field(repr=False)
-    """Per-bar log returns of the fill price on the same grid (see nulls.log_returns_of)."""
+    """Per-bar log returns of the fill price on the same grid (see nulls.fill_log_returns)."""
     per_year: float = 1.0
     """Bars per year, to annualise the reported Sharpe ratio."""
 
@@ -69,14 +69,28 @@ def equity_returns(equity: pd.Series, initial_equity: float) -> np.ndarray:
         return np.where(prev > 0, values / prev - 1.0, 0.0)
 
 
+def trade_returns(result: object, initial_equity: float = 10_000.0) -> np.ndarray:
+    """Return each closed trade's net P&L over the equity marked at the close before its entry bar.
+
+    The input of the trade bootstrap (`bootstrap.trade_bootstrap_ci`): one return per trade, in
+    the order of the trades frame.
+    """
+    trades = result.trades
+    if trades.empty:
+        return np.zeros(0)
+    index = pd.DatetimeIndex(result.equity.index)
+    at = index.get_indexer(pd.DatetimeIndex(trades["entry_time"])) - 1
+    equity = np.r_[initial_equity, result.equity.to_numpy(dtype=np.float64)][at + 1]
+    return trades["net"].to_numpy(dtype=np.float64) / equity
+
+
 def candidate_from_backtest(name: str, group: str, bars: pd.DataFrame, result: object, fill: str = "next_open",
                             initial_equity: float = 10_000.0, per_year: float | None = None) -> Candidate:
     """Return the Candidate of a `kinetra.backtest.run` result on `bars` (fill: the mode it was run with)."""
-    prices = bars["open" if fill == "next_open" else "close"].to_numpy(dtype=np.float64)
     index = pd.DatetimeIndex(result.equity.index)
     per_year = result.metrics.get("bars_per_year", 1.0) if per_year is None else per_year
-    return Candidate(name, group, equity_returns(result.equity, initial_equity), trades_on_bars(result.trades, index),
-                     log_returns_of(prices), float(per_year) if per_year and math.isfinite(per_year) else 1.0)
+    return Candidate(name, group, equity_returns(result.equity, initial_equity), trades_on_bars(result.trades, index, fill),
+                     fill_log_returns(bars, fill), float(per_year) if per_year and math.isfinite(per_year) else 1.0)
 
 
 def _p_value(c: Candidate, config: VerdictConfig, seed: np.random.SeedSequence) -> float:

@@ -63,13 +63,20 @@ def permutation_p_value(observed: float, null: np.ndarray) -> float:
     return float((1 + np.count_nonzero(null >= observed)) / (1 + len(null)))
 
 
-def trades_on_bars(trades: pd.DataFrame, index: pd.DatetimeIndex) -> TradeBook:
-    """Return a backtest's trades (entry_time, exit_time, side) as bar positions on `index`."""
+def trades_on_bars(trades: pd.DataFrame, index: pd.DatetimeIndex, fill: str = "next_open") -> TradeBook:
+    """Return a backtest's trades (entry_time, exit_time, side) as bar positions on `index`.
+
+    In next-open mode a trade closed because the data ended ("end") exits at the last close, so it
+    holds through the last bar (see `fill_log_returns`). Stop and take-profit exits are placed at
+    their bar, an approximation of an intrabar fill.
+    """
     if trades.empty:
         empty = np.zeros(0, dtype=np.int64)
         return TradeBook(empty, empty, np.zeros(0), len(index))
     entries = index.get_indexer(pd.DatetimeIndex(trades["entry_time"]))
     exits = index.get_indexer(pd.DatetimeIndex(trades["exit_time"]))
+    if fill == "next_open" and "exit_reason" in trades.columns:
+        exits = np.where(trades["exit_reason"].to_numpy() == "end", len(index), exits)
     if (entries < 0).any() or (exits < 0).any():
         raise ResearchInputError("trade times are not bars of the series they are scored on")
     order = np.argsort(entries, kind="stable")
@@ -103,6 +110,20 @@ def selection_sample(u: np.ndarray, k: int) -> np.ndarray:
                 out[b, taken] = i
                 taken += 1
     return out
+
+
+def fill_log_returns(bars: pd.DataFrame, fill: str = "next_open") -> np.ndarray:
+    """Return what a unit position held over each bar earns in log terms, for a backtest's fill mode.
+
+    next_open: log(open[t + 1] / open[t]), and log(close / open) on the last bar (where open trades
+    are closed at the close). close: log(close[t + 1] / close[t]), 0 on the last bar.
+    """
+    if fill == "close":
+        return log_returns_of(bars["close"].to_numpy(dtype=np.float64))
+    x = log_returns_of(bars["open"].to_numpy(dtype=np.float64))
+    if len(x):
+        x[-1] = float(np.log(bars["close"].iat[-1] / bars["open"].iat[-1]))
+    return x
 
 
 def random_placements(holds: np.ndarray, n_bars: int, n_draws: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
