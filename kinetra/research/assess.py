@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from kinetra.backtest import BacktestResult
 from kinetra.errors import ResearchInputError
 from kinetra.research.bootstrap import bootstrap_ci
 from kinetra.research.measures import as_returns, sharpe
@@ -62,14 +63,17 @@ class Assessment:
 
 
 def equity_returns(equity: pd.Series, initial_equity: float) -> np.ndarray:
-    """Return the simple per-bar returns of an equity curve marked at each close (the first bar against the initial equity)."""
+    """Return the simple per-bar returns of an equity curve marked at each close.
+
+    The first bar is measured against the initial equity, as in kinetra.backtest.metrics.
+    """
     values = equity.to_numpy(dtype=np.float64)
     prev = np.r_[initial_equity, values[:-1]]
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(prev > 0, values / prev - 1.0, 0.0)
 
 
-def trade_returns(result: object, initial_equity: float = 10_000.0) -> np.ndarray:
+def trade_returns(result: BacktestResult, initial_equity: float = 10_000.0) -> np.ndarray:
     """Return each closed trade's net P&L over the equity marked at the close before its entry bar.
 
     The input of the trade bootstrap (`bootstrap.trade_bootstrap_ci`): one return per trade, in
@@ -84,13 +88,15 @@ def trade_returns(result: object, initial_equity: float = 10_000.0) -> np.ndarra
     return trades["net"].to_numpy(dtype=np.float64) / equity
 
 
-def candidate_from_backtest(name: str, group: str, bars: pd.DataFrame, result: object, fill: str = "next_open",
+def candidate_from_backtest(name: str, group: str, bars: pd.DataFrame, result: BacktestResult, fill: str = "next_open",
                             initial_equity: float = 10_000.0, per_year: float | None = None) -> Candidate:
     """Return the Candidate of a `kinetra.backtest.run` result on `bars` (fill: the mode it was run with)."""
     index = pd.DatetimeIndex(result.equity.index)
     per_year = result.metrics.get("bars_per_year", 1.0) if per_year is None else per_year
-    return Candidate(name, group, equity_returns(result.equity, initial_equity), trades_on_bars(result.trades, index, fill),
-                     fill_log_returns(bars, fill), float(per_year) if per_year and math.isfinite(per_year) else 1.0)
+    returns = equity_returns(result.equity, initial_equity)
+    per_year = float(per_year) if per_year and math.isfinite(per_year) else 1.0
+    return Candidate(name, group, returns, trades_on_bars(result.trades, index, fill), fill_log_returns(bars, fill),
+                     per_year)
 
 
 def _p_value(c: Candidate, config: VerdictConfig, seed: np.random.SeedSequence) -> float:

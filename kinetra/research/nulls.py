@@ -126,7 +126,8 @@ def fill_log_returns(bars: pd.DataFrame, fill: str = "next_open") -> np.ndarray:
     return x
 
 
-def random_placements(holds: np.ndarray, n_bars: int, n_draws: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def random_placements(holds: np.ndarray, n_bars: int, n_draws: int,
+                      rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Return (entries, order): n_draws uniformly random non-overlapping placements of the trades.
 
     Trades are shuffled (order[d] lists which trade goes k-th) and the n_bars - sum(holds) free bars
@@ -235,8 +236,9 @@ def bootstrap_null_test(returns: Sequence[float] | np.ndarray, statistic: str = 
     block = default_block(len(r)) if block is None else float(block)
     centred = r - r.mean()
     column = STATISTICS.index(statistic)
-    null = np.concatenate([resampled_statistics(centred, *block_draws(len(r), size, "stationary", block, rng))[:, column]
-                           for size in _chunks(len(r), n_null)])
+    null = np.concatenate([
+        resampled_statistics(centred, *block_draws(len(r), size, "stationary", block, rng))[:, column]
+        for size in _chunks(len(r), n_null)])
     observed = float(fn(r))
     return NullTest(statistic, observed, null, permutation_p_value(observed, null))
 

@@ -94,7 +94,8 @@ def pbo_cscv(performance: np.ndarray, n_blocks: int = 16, metric: str = "sharpe"
     train = _performance(masks @ count, masks @ sums, masks @ squares, metric)
     test = _performance((1 - masks) @ count, (1 - masks) @ sums, (1 - masks) @ squares, metric)
     usable = np.isfinite(train).any(axis=1)
-    train, test = np.where(np.isfinite(train), train, -np.inf)[usable], np.where(np.isfinite(test), test, -np.inf)[usable]
+    train = np.where(np.isfinite(train), train, -np.inf)[usable]
+    test = np.where(np.isfinite(test), test, -np.inf)[usable]
     best = np.argmax(train, axis=1)
     w = _relative_rank(test, best)
     logits = np.log(w / (1.0 - w))

@@ -1,4 +1,4 @@
-"""The bridge from a real backtest to the statistics: returns, trade returns and the null's scoring model agree with it."""
+"""From a real backtest to the statistics: returns, trade returns and the null's trade model agree with it."""
 
 from __future__ import annotations
 

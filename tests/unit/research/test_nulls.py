@@ -1,4 +1,4 @@
-"""Permutation nulls: placements are uniform and non-overlapping, p-values are uniform under the null, seeds reproduce."""
+"""Permutation nulls: placements uniform and non-overlapping, p-values uniform under the null, seeds reproduce."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PBO by CSCV: 0 when the in-sample best stays best, 1 when it always flips, ~0.5 for noise; equals a loop reference."""
+"""PBO by CSCV: 0 when the in-sample best stays best, 1 when it always flips, ~0.5 for noise; equals a loop."""
 
 from __future__ import annotations
 
