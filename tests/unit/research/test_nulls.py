@@ -8,6 +8,8 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kinetra.errors import ResearchInputError
 from kinetra.research.nulls import (TradeBook, bootstrap_null_test, log_returns_of, permutation_p_value,
@@ -131,3 +133,18 @@ def test_no_trades_gives_p_one_and_bad_input_raises() -> None:
         random_placements(np.array([6, 6]), 10, 1, np.random.default_rng(0))
     with pytest.raises(ResearchInputError):
         sign_flip_test([0.1, 0.2], statistic="mean_trade")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 40), st.integers(0, 40), st.integers(0, 2**32 - 1))
+def test_selection_kernel_equals_a_plain_python_algorithm_s(m: int, k: int, seed: int) -> None:
+    k = min(k, m)
+    u = np.random.default_rng(seed).random((3, m))
+    want = []
+    for row in u:
+        taken: list[int] = []
+        for i, v in enumerate(row):
+            if len(taken) < k and (m - i) * v < k - len(taken):
+                taken.append(i)
+        want.append(taken)
+    assert selection_sample(u, k).tolist() == want
