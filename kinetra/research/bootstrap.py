@@ -52,6 +52,41 @@ def default_block(n: int) -> float:
     return max(1.0, float(round(n ** (1.0 / 3.0))))
 
 
+def optimal_block(returns: Sequence[float] | np.ndarray) -> float:
+    """Estimate the stationary bootstrap's optimal mean block length from the data's autocorrelation.
+
+    Politis & White (2004), "Automatic Block-Length Selection for the Dependent Bootstrap",
+    Econometric Reviews 23(1), with the correction of Patton, Politis & White (2009): pick the lag
+    m after which K_N = max(5, sqrt(log10 n)) autocorrelations in a row are within
+    2 sqrt(log10(n) / n), weight autocovariances to M = 2m by the flat-top kernel, and return
+    (2 G^2 / D)^(1/3) n^(1/3), G = sum lambda(k/M) |k| R(k), D = 2 (sum lambda(k/M) R(k))^2;
+    at least 1 and at most n / 2.
+    """
+    r = as_returns(returns)
+    n = len(r)
+    if n < 8:
+        return 1.0
+    d = r - r.mean()
+    max_lag = min(n - 1, int(math.ceil(math.sqrt(n))) + 5)
+    acov = np.array([d[: n - k] @ d[k:] / n for k in range(max_lag + 1)])
+    if acov[0] <= 0:
+        return 1.0
+    rho = acov[1:] / acov[0]
+    k_n = max(5, int(math.sqrt(math.log10(n))))
+    small = np.abs(rho) < 2.0 * math.sqrt(math.log10(n) / n)
+    m = next((lag for lag in range(len(small) - k_n + 1) if small[lag:lag + k_n].all()), len(small) - k_n)
+    big_m = min(2 * max(m, 1), max_lag)
+    lags = np.arange(-big_m, big_m + 1)
+    t = np.abs(lags) / big_m
+    weight = np.where(t <= 0.5, 1.0, 2.0 * (1.0 - t))
+    cov = acov[np.abs(lags)]
+    g = float(np.sum(weight * np.abs(lags) * cov))
+    d_sb = 2.0 * float(np.sum(weight * cov)) ** 2
+    if d_sb <= 0:
+        return 1.0
+    return float(min(max((2.0 * g**2 / d_sb) ** (1.0 / 3.0) * n ** (1.0 / 3.0), 1.0), n / 2))
+
+
 def block_draws(n: int, n_draws: int, method: str, block: float,
                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Return (lengths, starts), each (n_draws, m): the blocks that make up each resampled path.
@@ -127,18 +162,17 @@ def _chunks(n: int, n_boot: int) -> Iterator[int]:
 
 
 def bootstrap_draws(returns: Sequence[float] | np.ndarray, statistics: Sequence[str] = STATISTICS,
-                    method: str = "stationary", n_boot: int = 1000, block: float | None = None,
+                    method: str = "stationary", n_boot: int = 1000, block: float | str | None = None,
                     per_year: float = 1.0, seed: Seed = None) -> dict[str, np.ndarray]:
     """Return the bootstrap distribution (n_boot values) of each statistic of `returns`.
 
     All statistics are computed on the same resampled paths. `block` defaults to `default_block(n)`;
-    `per_year` annualises the Sharpe ratio. Same seed, same draws, bit for bit.
+    "auto" estimates it from the data (`optimal_block`). `per_year` annualises the Sharpe ratio.
+    Same seed, same draws, bit for bit.
     """
     r = as_returns(returns)
     _check(len(r), n_boot, method, statistics)
-    block = default_block(len(r)) if block is None else float(block)
-    if block < 1:
-        raise ResearchInputError(f"block length must be at least 1, not {block}")
+    block = _block(r, block)
     rng = as_generator(seed)
     stats = np.concatenate([resampled_statistics(r, *block_draws(len(r), size, method, block, rng))
                             for size in _chunks(len(r), n_boot)])
@@ -147,19 +181,20 @@ def bootstrap_draws(returns: Sequence[float] | np.ndarray, statistics: Sequence[
 
 
 def bootstrap_ci(returns: Sequence[float] | np.ndarray, statistics: Sequence[str] = STATISTICS,
-                 method: str = "stationary", level: float = 0.95, n_boot: int = 1000, block: float | None = None,
+                 method: str = "stationary", level: float = 0.95, n_boot: int = 1000, block: float | str | None = None,
                  per_year: float = 1.0, seed: Seed = None) -> dict[str, Interval]:
     """Return percentile intervals at `level` of Sharpe, total return and profit factor of `returns`.
 
     method "stationary" (default; per-bar returns, Politis & Romano 1994), "block" (circular blocks)
-    or "iid" (the trade bootstrap; see `trade_bootstrap_ci`). The interval is the (1 - level) / 2
+    or "iid" (the trade bootstrap; see `trade_bootstrap_ci`); `block` is the mean block length
+    (default n^(1/3); "auto": Politis & White 2004, `optimal_block`). The interval is the (1 - level) / 2
     and (1 + level) / 2 quantiles of the draws where the statistic is defined.
     """
     if not 0 < level < 1:
         raise ResearchInputError(f"confidence level must be between 0 and 1, not {level}")
     r = as_returns(returns)
     draws = bootstrap_draws(r, statistics, method, n_boot, block, per_year, seed)
-    used = default_block(len(r)) if block is None else float(block)
+    used = _block(r, block)
     return {name: _interval(name, float(measure(name)(r, per_year)), values, level, method,
                             1.0 if method == "iid" else used)
             for name, values in draws.items()}
@@ -173,6 +208,17 @@ def trade_bootstrap_ci(trade_returns: Sequence[float] | np.ndarray, statistics: 
     `per_year` is trades per year if the Sharpe ratio should be annualised (1: per trade).
     """
     return bootstrap_ci(trade_returns, statistics, "iid", level, n_boot, None, per_year, seed)
+
+
+def _block(r: np.ndarray, block: float | str | None) -> float:
+    """The mean block length to use: given, estimated ("auto"), or n^(1/3) by default."""
+    if block is None:
+        return default_block(len(r))
+    if block == "auto":
+        return optimal_block(r)
+    if isinstance(block, str) or not float(block) >= 1:
+        raise ResearchInputError(f"block length must be a number >= 1 or 'auto', not {block!r}")
+    return float(block)
 
 
 def _interval(name: str, estimate: float, values: np.ndarray, level: float, method: str, block: float) -> Interval:

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kinetra.errors import ResearchInputError
-from kinetra.research.bootstrap import (block_draws, bootstrap_ci, bootstrap_draws, resampled_statistics,
+from kinetra.research.bootstrap import (block_draws, bootstrap_ci, bootstrap_draws, optimal_block,
+                                        resampled_statistics,
                                         trade_bootstrap_ci)
 from kinetra.research.measures import profit_factor, sharpe, total_return
 
@@ -90,8 +91,25 @@ def test_interval_fields_estimate_annualisation_and_undefined_draws() -> None:
 
 
 @pytest.mark.parametrize("bad", [dict(returns=[0.1]), dict(returns=[0.1, np.nan]), dict(method="jackknife"),
-                                 dict(level=1.5), dict(n_boot=0), dict(statistics=("sortino",))])
+                                 dict(level=1.5), dict(n_boot=0), dict(statistics=("sortino",)),
+                                 dict(block=0.5), dict(block="long")])
 def test_bad_input_raises_a_research_input_error(bad: dict) -> None:
     args = dict(returns=[0.01, -0.02, 0.03]) | bad
     with pytest.raises(ResearchInputError):
         bootstrap_ci(**args)
+
+
+def test_automatic_block_length_follows_the_politis_white_theory_for_ar1() -> None:
+    # For AR(1) with coefficient phi the optimal stationary-bootstrap block is
+    # (4 phi^2 / (1 - phi^2)^2)^(1/3) n^(1/3) (Politis & White 2004, with G and D in closed form).
+    n, phi = 20_000, 0.5
+    e = np.random.default_rng(8).normal(size=n)
+    x = np.empty(n)
+    x[0] = e[0]
+    for t in range(1, n):
+        x[t] = phi * x[t - 1] + e[t]
+    theory = (4 * phi**2 / (1 - phi**2) ** 2) ** (1 / 3) * n ** (1 / 3)
+    assert optimal_block(x) == pytest.approx(theory, rel=0.35)
+    assert optimal_block(np.random.default_rng(9).normal(size=n)) < 4
+    ci = bootstrap_ci(x, ("sharpe",), block="auto", n_boot=50, seed=0)["sharpe"]
+    assert ci.block == pytest.approx(optimal_block(x))
