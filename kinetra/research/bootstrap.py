@@ -154,7 +154,7 @@ def resampled_statistics(r: np.ndarray, lengths: np.ndarray, starts: np.ndarray,
     return out
 
 
-def _chunks(n: int, n_boot: int) -> Iterator[int]:
+def draw_chunks(n: int, n_boot: int) -> Iterator[int]:
     """Sizes of the draw chunks: about two million resampled values each."""
     per = max(1, _CHUNK_CELLS // max(n, 1))
     for start in range(0, n_boot, per):
@@ -172,10 +172,10 @@ def bootstrap_draws(returns: Sequence[float] | np.ndarray, statistics: Sequence[
     """
     r = as_returns(returns)
     _check(len(r), n_boot, method, statistics)
-    block = _block(r, block)
+    block = resolve_block(r, block)
     rng = as_generator(seed)
     stats = np.concatenate([resampled_statistics(r, *block_draws(len(r), size, method, block, rng))
-                            for size in _chunks(len(r), n_boot)])
+                            for size in draw_chunks(len(r), n_boot)])
     stats[:, 0] *= math.sqrt(per_year)
     return {name: stats[:, STATISTICS.index(name)].copy() for name in statistics}
 
@@ -194,7 +194,7 @@ def bootstrap_ci(returns: Sequence[float] | np.ndarray, statistics: Sequence[str
         raise ResearchInputError(f"confidence level must be between 0 and 1, not {level}")
     r = as_returns(returns)
     draws = bootstrap_draws(r, statistics, method, n_boot, block, per_year, seed)
-    used = _block(r, block)
+    used = resolve_block(r, block)
     return {name: _interval(name, float(measure(name)(r, per_year)), values, level, method,
                             1.0 if method == "iid" else used)
             for name, values in draws.items()}
@@ -210,7 +210,7 @@ def trade_bootstrap_ci(trade_returns: Sequence[float] | np.ndarray, statistics: 
     return bootstrap_ci(trade_returns, statistics, "iid", level, n_boot, None, per_year, seed)
 
 
-def _block(r: np.ndarray, block: float | str | None) -> float:
+def resolve_block(r: np.ndarray, block: float | str | None) -> float:
     """The mean block length to use: given, estimated ("auto"), or n^(1/3) by default."""
     if block is None:
         return default_block(len(r))

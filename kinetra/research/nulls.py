@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kinetra.errors import ResearchInputError
-from kinetra.research.bootstrap import _chunks, block_draws, default_block, resampled_statistics
+from kinetra.research.bootstrap import block_draws, draw_chunks, resampled_statistics, resolve_block
 from kinetra.research.measures import STATISTICS, ZERO_VARIANCE, Seed, as_generator, as_returns, measure
 
 TRADE_STATISTICS = ("sharpe", "mean_trade", "total_return", "profit_factor")
@@ -191,7 +191,7 @@ def random_entry_test(log_returns: np.ndarray, book: TradeBook, statistic: str =
     observed = float(trade_statistic(x, book.entries, book.holds, book.sides, statistic, cost))
     rng = as_generator(seed)
     null = np.concatenate([_placed(x, book, size, statistic, cost, rng)
-                           for size in _chunks(book.n_bars + 4 * len(book.entries), n_null)])
+                           for size in draw_chunks(book.n_bars + 4 * len(book.entries), n_null)])
     return NullTest(statistic, observed, null, permutation_p_value(observed, null))
 
 
@@ -210,11 +210,13 @@ def sign_flip_test(returns: Sequence[float] | np.ndarray, statistic: str = "shar
     """
     r = as_returns(returns)
     _check_null(r, statistic, n_null)
+    if not (isinstance(block, int | np.integer) and block >= 1):
+        raise ResearchInputError(f"sign-flip block must be a whole number of bars >= 1, not {block!r}")
     fn = measure(statistic)
     rng = as_generator(seed)
     n_blocks = -(-len(r) // block)
     parts = []
-    for size in _chunks(len(r), n_null):
+    for size in draw_chunks(len(r), n_null):
         signs = np.repeat(rng.choice(np.array([-1.0, 1.0]), size=(size, n_blocks)), block, axis=1)[:, :len(r)]
         parts.append(np.asarray(fn(signs * r)))
     observed = float(fn(r))
@@ -223,7 +225,7 @@ def sign_flip_test(returns: Sequence[float] | np.ndarray, statistic: str = "shar
 
 
 def bootstrap_null_test(returns: Sequence[float] | np.ndarray, statistic: str = "sharpe", n_null: int = 1000,
-                        block: float | None = None, seed: Seed = None) -> NullTest:
+                        block: float | str | None = None, seed: Seed = None) -> NullTest:
     """Test H0 "mean return is 0" with the stationary bootstrap of the demeaned returns (Politis & Romano 1994).
 
     The null keeps the returns' distribution and short-range dependence but not their mean; for
@@ -233,12 +235,12 @@ def bootstrap_null_test(returns: Sequence[float] | np.ndarray, statistic: str = 
     _check_null(r, statistic, n_null)
     fn = measure(statistic)
     rng = as_generator(seed)
-    block = default_block(len(r)) if block is None else float(block)
+    block = resolve_block(r, block)
     centred = r - r.mean()
     column = STATISTICS.index(statistic)
     null = np.concatenate([
         resampled_statistics(centred, *block_draws(len(r), size, "stationary", block, rng))[:, column]
-        for size in _chunks(len(r), n_null)])
+        for size in draw_chunks(len(r), n_null)])
     observed = float(fn(r))
     return NullTest(statistic, observed, null, permutation_p_value(observed, null))
 

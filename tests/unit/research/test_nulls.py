@@ -133,6 +133,10 @@ def test_no_trades_gives_p_one_and_bad_input_raises() -> None:
         random_placements(np.array([6, 6]), 10, 1, np.random.default_rng(0))
     with pytest.raises(ResearchInputError):
         sign_flip_test([0.1, 0.2], statistic="mean_trade")
+    with pytest.raises(ResearchInputError):
+        sign_flip_test([0.1, 0.2], block=0)
+    with pytest.raises(ResearchInputError):
+        bootstrap_null_test([0.1, 0.2, 0.3], block=0.2)
 
 
 @settings(max_examples=50, deadline=None)
