@@ -58,3 +58,9 @@ class BacktestInputError(KinetraError):
     """Bars, positions or options given to a backtest are unusable; nothing was simulated."""
 
     exit_code = 2
+
+
+class ResearchInputError(KinetraError):
+    """Returns, p-values or settings given to a research statistic are unusable; nothing was computed."""
+
+    exit_code = 2
