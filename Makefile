@@ -24,6 +24,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/health_bench.py
 	$(BIN)/python bench/backtest_bench.py
+	$(BIN)/python bench/stats_bench.py
 
 clean-venv:
 	rm -rf $(VENV)
