@@ -52,3 +52,27 @@ class UnknownRunError(KinetraError):
 
 class RunCancelled(KinetraError):
     """Raised inside a run when cancellation was requested; the run ends `cancelled`."""
+
+
+class UnknownFeatureError(KinetraError):
+    """A feature name is not in the feature registry."""
+
+    exit_code = 2
+
+
+class FeatureParamError(KinetraError):
+    """A feature parameter is unknown or out of range; the message names it."""
+
+    exit_code = 2
+
+
+class UnknownAgentError(KinetraError):
+    """An agent name is not in the agent registry."""
+
+    exit_code = 2
+
+
+class AgentParamError(KinetraError):
+    """An agent parameter is unknown, mistyped or out of range; the message names it."""
+
+    exit_code = 2

@@ -1,0 +1,32 @@
+"""Rolling percentile normalisation: where the current value ranks in its trailing window, in [0, 1]."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def rolling_rank(x: np.ndarray, window: int) -> np.ndarray:
+    """Share of the window's other finite values below x[t], ties counting half; NaN in warm-up or on NaN."""
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(window - 1, n):
+        cur = x[t]
+        if not math.isfinite(cur):
+            continue
+        below = 0.0
+        k = 0
+        for i in range(t - window + 1, t):
+            v = x[i]
+            if math.isfinite(v):
+                k += 1
+                if v < cur:
+                    below += 1.0
+                elif v == cur:
+                    below += 0.5
+        if k > 0:
+            out[t] = below / k
+    return out

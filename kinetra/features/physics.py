@@ -1,0 +1,188 @@
+"""Physics measures of a price path: velocity, mass, energy, derivatives, damping, entropy, flow.
+
+Every kernel is causal (value at bar t reads bars <= t only), skips NaN inputs, and returns NaN until
+its trailing window is full ("warm-up") or when too few finite values remain in the window.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+UNDERDAMPED, CRITICAL, OVERDAMPED = 0, 1, 2
+REGIME_NAMES = ("underdamped", "critical", "overdamped")
+_RHO_CLIP = 0.99
+
+
+@njit(cache=True, nogil=True)
+def log_velocity(close: np.ndarray) -> np.ndarray:
+    """Log return per bar, v[t] = ln(c[t] / c[t-1]); NaN at t=0 and where a close is not positive."""
+    out = np.full(close.shape[0], np.nan)
+    for t in range(1, close.shape[0]):
+        a, b = close[t - 1], close[t]
+        if a > 0.0 and b > 0.0 and math.isfinite(a) and math.isfinite(b):
+            out[t] = math.log(b / a)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def relative_mass(tick_volume: np.ndarray, window: int) -> np.ndarray:
+    """Tick volume over its trailing mean (positive finite values in the last `window` bars); 1 if absent."""
+    n = tick_volume.shape[0]
+    out = np.ones(n)
+    for t in range(n):
+        cur = tick_volume[t]
+        if not (math.isfinite(cur) and cur > 0.0):
+            continue
+        total, count = 0.0, 0
+        for i in range(max(0, t - window + 1), t + 1):
+            x = tick_volume[i]
+            if math.isfinite(x) and x > 0.0:
+                total += x
+                count += 1
+        out[t] = cur / (total / count)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def kinetic_energy(velocity: np.ndarray, mass: np.ndarray) -> np.ndarray:
+    """Kinetic energy 0.5 m v^2 per bar."""
+    out = np.empty(velocity.shape[0])
+    for t in range(velocity.shape[0]):
+        out[t] = 0.5 * mass[t] * velocity[t] * velocity[t]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def difference(x: np.ndarray) -> np.ndarray:
+    """First difference x[t] - x[t-1] (acceleration of velocity, jerk of acceleration); NaN at t=0."""
+    out = np.full(x.shape[0], np.nan)
+    for t in range(1, x.shape[0]):
+        out[t] = x[t] - x[t - 1]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def rolling_autocorr(x: np.ndarray, window: int) -> np.ndarray:
+    """Pearson correlation of (x[i-1], x[i]) over the last `window` pairs; needs 3 finite pairs and spread."""
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(window, n):
+        sa = sb = saa = sbb = sab = 0.0
+        k = 0
+        for i in range(t - window + 1, t + 1):
+            a, b = x[i - 1], x[i]
+            if math.isfinite(a) and math.isfinite(b):
+                sa += a
+                sb += b
+                k += 1
+        if k < 3:
+            continue
+        ma, mb = sa / k, sb / k
+        for i in range(t - window + 1, t + 1):
+            a, b = x[i - 1], x[i]
+            if math.isfinite(a) and math.isfinite(b):
+                saa += (a - ma) * (a - ma)
+                sbb += (b - mb) * (b - mb)
+                sab += (a - ma) * (b - mb)
+        if saa > 0.0 and sbb > 0.0:
+            out[t] = sab / math.sqrt(saa * sbb)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def damping_from_autocorr(rho: np.ndarray) -> np.ndarray:
+    """Damping ratio zeta = sqrt((1 + rho) / (1 - rho)), rho clipped to +-0.99: 1 at rho=0 (critical)."""
+    out = np.full(rho.shape[0], np.nan)
+    for t in range(rho.shape[0]):
+        r = rho[t]
+        if math.isfinite(r):
+            r = min(max(r, -_RHO_CLIP), _RHO_CLIP)
+            out[t] = math.sqrt((1.0 + r) / (1.0 - r))
+    return out
+
+
+@njit(cache=True, nogil=True)
+def damping_regime(zeta: np.ndarray, band: float) -> np.ndarray:
+    """Regime code: 0 underdamped (zeta < 1-band), 1 critical, 2 overdamped (zeta > 1+band); NaN if unknown."""
+    out = np.full(zeta.shape[0], np.nan)
+    for t in range(zeta.shape[0]):
+        z = zeta[t]
+        if math.isfinite(z):
+            out[t] = UNDERDAMPED if z < 1.0 - band else (OVERDAMPED if z > 1.0 + band else CRITICAL)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def rolling_entropy(x: np.ndarray, window: int, bins: int) -> np.ndarray:
+    """Shannon entropy of x binned equal-width over the window's range, over ln(bins) so it is in [0, 1]."""
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    counts = np.zeros(bins)
+    for t in range(window - 1, n):
+        lo, hi, k = np.inf, -np.inf, 0
+        for i in range(t - window + 1, t + 1):
+            v = x[i]
+            if math.isfinite(v):
+                lo, hi, k = min(lo, v), max(hi, v), k + 1
+        if k < 2:
+            continue
+        if hi == lo:
+            out[t] = 0.0
+            continue
+        counts[:] = 0.0
+        width = hi - lo
+        for i in range(t - window + 1, t + 1):
+            v = x[i]
+            if math.isfinite(v):
+                counts[min(int((v - lo) / width * bins), bins - 1)] += 1.0
+        h = 0.0
+        for b in range(bins):
+            if counts[b] > 0.0:
+                p = counts[b] / k
+                h -= p * math.log(p)
+        out[t] = h / math.log(bins)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def rolling_reynolds(v: np.ndarray, window: int) -> np.ndarray:
+    """Trend over volatility, |mean v| / std v (ddof 1) over the window; needs 3 finite values."""
+    n = v.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(window - 1, n):
+        s, k = 0.0, 0
+        for i in range(t - window + 1, t + 1):
+            if math.isfinite(v[i]):
+                s += v[i]
+                k += 1
+        if k < 3:
+            continue
+        m, ss = s / k, 0.0
+        for i in range(t - window + 1, t + 1):
+            if math.isfinite(v[i]):
+                ss += (v[i] - m) * (v[i] - m)
+        if ss > 0.0:
+            out[t] = abs(m) / math.sqrt(ss / (k - 1))
+    return out
+
+
+@njit(cache=True, nogil=True)
+def rolling_viscosity(high: np.ndarray, low: np.ndarray, mass: np.ndarray, window: int) -> np.ndarray:
+    """Volume needed per unit of range: mean mass / mean ln(high/low) over bars with a valid range."""
+    n = high.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(window - 1, n):
+        sm = sr = 0.0
+        k = 0
+        for i in range(t - window + 1, t + 1):
+            h, lo = high[i], low[i]
+            if h >= lo and lo > 0.0 and math.isfinite(h) and math.isfinite(mass[i]):
+                sm += mass[i]
+                sr += math.log(h / lo)
+                k += 1
+        if k > 0 and sr > 0.0:
+            out[t] = sm / sr
+    return out
