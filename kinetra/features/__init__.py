@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from kinetra.features.physics import REGIME_NAMES
-from kinetra.features.registry import FEATURES, BarArrays, FeatureSpec, resolve
+from kinetra.features.catalog import FEATURES, BarArrays, FeatureSpec, resolve
 
 __all__ = ["REGIME_NAMES", "FeatureSpec", "cached", "compute", "registry"]
 

@@ -19,7 +19,7 @@ import pandas as pd
 from kinetra import features as _features
 from kinetra.data.inventory import load_bars
 from kinetra.errors import UnknownSeriesError
-from kinetra.features.registry import feature_key, resolve
+from kinetra.features.catalog import feature_key, resolve
 
 
 def series_fingerprint(con: Any, series_id: int) -> str:
