@@ -17,16 +17,12 @@ def rolling_rank(x: np.ndarray, window: int) -> np.ndarray:
         cur = x[t]
         if not math.isfinite(cur):
             continue
-        below = 0.0
-        k = 0
-        for i in range(t - window + 1, t):
+        lt = eq = k = 0
+        for i in range(t - window + 1, t):  # branch-free integer counts: LLVM vectorises this loop
             v = x[i]
-            if math.isfinite(v):
-                k += 1
-                if v < cur:
-                    below += 1.0
-                elif v == cur:
-                    below += 0.5
+            lt += v < cur
+            eq += v == cur
+            k += (v - v) == 0.0  # false for NaN and inf
         if k > 0:
-            out[t] = below / k
+            out[t] = (lt + 0.5 * eq) / k
     return out

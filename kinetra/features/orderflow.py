@@ -35,10 +35,10 @@ def rolling_flow(buy: np.ndarray, sell: np.ndarray, window: int) -> np.ndarray:
     out = np.full(n, np.nan)
     for t in range(window - 1, n):
         sb = ss = 0.0
-        for i in range(t - window + 1, t + 1):
-            if math.isfinite(buy[i]) and math.isfinite(sell[i]):
-                sb += buy[i]
-                ss += sell[i]
+        for i in range(t - window + 1, t + 1):  # branch-free selects
+            ok = (buy[i] - buy[i]) == 0.0 and (sell[i] - sell[i]) == 0.0
+            sb += buy[i] if ok else 0.0
+            ss += sell[i] if ok else 0.0
         if sb + ss > 0.0:
             out[t] = (sb - ss) / (sb + ss)
     return out
@@ -67,12 +67,10 @@ def rolling_semivariance_ratio(v: np.ndarray, window: int) -> np.ndarray:
     out = np.full(n, np.nan)
     for t in range(window - 1, n):
         up = down = 0.0
-        for i in range(t - window + 1, t + 1):
+        for i in range(t - window + 1, t + 1):  # branch-free selects; NaN compares false
             x = v[i]
-            if x > 0.0:
-                up += x * x
-            elif x < 0.0:
-                down += x * x
+            up += x * x if x > 0.0 else 0.0
+            down += x * x if x < 0.0 else 0.0
         if down > 0.0:
             out[t] = up / down
     return out

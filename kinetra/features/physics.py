@@ -29,20 +29,27 @@ def log_velocity(close: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def relative_mass(tick_volume: np.ndarray, window: int) -> np.ndarray:
-    """Tick volume over its trailing mean (positive finite values in the last `window` bars); 1 if absent."""
+    """Tick volume over its trailing mean (positive finite values in the last `window` bars); 1 if absent.
+
+    A running sum (exact for integer volumes), reset to zero whenever the window holds no volume.
+    """
     n = tick_volume.shape[0]
     out = np.ones(n)
+    total, count = 0.0, 0
     for t in range(n):
-        cur = tick_volume[t]
-        if not (math.isfinite(cur) and cur > 0.0):
-            continue
-        total, count = 0.0, 0
-        for i in range(max(0, t - window + 1), t + 1):
-            x = tick_volume[i]
-            if math.isfinite(x) and x > 0.0:
-                total += x
-                count += 1
-        out[t] = cur / (total / count)
+        x = tick_volume[t]
+        if math.isfinite(x) and x > 0.0:
+            total += x
+            count += 1
+        if t >= window:
+            old = tick_volume[t - window]
+            if math.isfinite(old) and old > 0.0:
+                total -= old
+                count -= 1
+                if count == 0:
+                    total = 0.0
+        if math.isfinite(x) and x > 0.0:
+            out[t] = x / (total / count)
     return out
 
 
@@ -69,24 +76,25 @@ def rolling_autocorr(x: np.ndarray, window: int) -> np.ndarray:
     """Pearson correlation of (x[i-1], x[i]) over the last `window` pairs; needs 3 finite pairs and spread."""
     n = x.shape[0]
     out = np.full(n, np.nan)
+    ok = np.zeros(n, dtype=np.bool_)  # ok[i]: pair (x[i-1], x[i]) is finite
+    for i in range(1, n):
+        ok[i] = (x[i - 1] - x[i - 1]) == 0.0 and (x[i] - x[i]) == 0.0
     for t in range(window, n):
         sa = sb = saa = sbb = sab = 0.0
         k = 0
         for i in range(t - window + 1, t + 1):
-            a, b = x[i - 1], x[i]
-            if math.isfinite(a) and math.isfinite(b):
-                sa += a
-                sb += b
-                k += 1
+            sa += x[i - 1] if ok[i] else 0.0
+            sb += x[i] if ok[i] else 0.0
+            k += ok[i]
         if k < 3:
             continue
         ma, mb = sa / k, sb / k
         for i in range(t - window + 1, t + 1):
-            a, b = x[i - 1], x[i]
-            if math.isfinite(a) and math.isfinite(b):
-                saa += (a - ma) * (a - ma)
-                sbb += (b - mb) * (b - mb)
-                sab += (a - ma) * (b - mb)
+            da = x[i - 1] - ma if ok[i] else 0.0
+            db = x[i] - mb if ok[i] else 0.0
+            saa += da * da
+            sbb += db * db
+            sab += da * db
         if saa > 0.0 and sbb > 0.0:
             out[t] = sab / math.sqrt(saa * sbb)
     return out
@@ -123,10 +131,11 @@ def rolling_entropy(x: np.ndarray, window: int, bins: int) -> np.ndarray:
     counts = np.zeros(bins)
     for t in range(window - 1, n):
         lo, hi, k = np.inf, -np.inf, 0
-        for i in range(t - window + 1, t + 1):
+        for i in range(t - window + 1, t + 1):  # branch-free: NaN compares false
             v = x[i]
-            if math.isfinite(v):
-                lo, hi, k = min(lo, v), max(hi, v), k + 1
+            lo = v if v < lo else lo
+            hi = v if v > hi else hi
+            k += (v - v) == 0.0
         if k < 2:
             continue
         if hi == lo:
@@ -154,16 +163,16 @@ def rolling_reynolds(v: np.ndarray, window: int) -> np.ndarray:
     out = np.full(n, np.nan)
     for t in range(window - 1, n):
         s, k = 0.0, 0
-        for i in range(t - window + 1, t + 1):
-            if math.isfinite(v[i]):
-                s += v[i]
-                k += 1
+        for i in range(t - window + 1, t + 1):  # branch-free: NaN compares false
+            ok = (v[i] - v[i]) == 0.0
+            s += v[i] if ok else 0.0
+            k += ok
         if k < 3:
             continue
         m, ss = s / k, 0.0
         for i in range(t - window + 1, t + 1):
-            if math.isfinite(v[i]):
-                ss += (v[i] - m) * (v[i] - m)
+            d = v[i] - m if (v[i] - v[i]) == 0.0 else 0.0
+            ss += d * d
         if ss > 0.0:
             out[t] = abs(m) / math.sqrt(ss / (k - 1))
     return out
@@ -174,15 +183,19 @@ def rolling_viscosity(high: np.ndarray, low: np.ndarray, mass: np.ndarray, windo
     """Volume needed per unit of range: mean mass / mean ln(high/low) over bars with a valid range."""
     n = high.shape[0]
     out = np.full(n, np.nan)
+    rng = np.full(n, np.nan)
+    for t in range(n):
+        h, lo = high[t], low[t]
+        if h >= lo and lo > 0.0 and math.isfinite(h) and math.isfinite(mass[t]):
+            rng[t] = math.log(h / lo)
     for t in range(window - 1, n):
         sm = sr = 0.0
         k = 0
         for i in range(t - window + 1, t + 1):
-            h, lo = high[i], low[i]
-            if h >= lo and lo > 0.0 and math.isfinite(h) and math.isfinite(mass[i]):
-                sm += mass[i]
-                sr += math.log(h / lo)
-                k += 1
+            ok = rng[i] == rng[i]
+            sm += mass[i] if ok else 0.0
+            sr += rng[i] if ok else 0.0
+            k += ok
         if k > 0 and sr > 0.0:
             out[t] = sm / sr
     return out
