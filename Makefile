@@ -22,6 +22,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/health_bench.py
+	$(BIN)/python bench/features_bench.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -29,8 +29,10 @@ def compute(bars: pd.DataFrame, names: list[str] | None = None,
 def compute_resolved(bars: pd.DataFrame, resolved: dict[str, dict[str, Any]]) -> pd.DataFrame:
     """Compute already-resolved features; the memo shares intermediates such as velocity between them."""
     arrays = BarArrays(bars)
-    data = {name: np.asarray(arrays.feature(name, **p), dtype=np.float64) for name, p in resolved.items()}
-    return pd.DataFrame(data, index=bars.index, columns=list(resolved), dtype=np.float64)
+    matrix = np.empty((len(resolved), len(bars)))  # one block, columns contiguous: no copy into pandas
+    for row, (name, p) in enumerate(resolved.items()):
+        matrix[row] = arrays.feature(name, **p)
+    return pd.DataFrame(matrix.T, index=bars.index, columns=list(resolved), copy=False)
 
 
 def registry() -> list[FeatureSpec]:

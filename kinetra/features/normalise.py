@@ -20,9 +20,10 @@ def rolling_rank(x: np.ndarray, window: int) -> np.ndarray:
         lt = eq = k = 0
         for i in range(t - window + 1, t):  # branch-free integer counts: LLVM vectorises this loop
             v = x[i]
-            lt += v < cur
-            eq += v == cur
-            k += (v - v) == 0.0  # false for NaN and inf
+            f = (v - v) == 0.0  # false for NaN and inf
+            lt += f and v < cur
+            eq += f and v == cur
+            k += f
         if k > 0:
             out[t] = (lt + 0.5 * eq) / k
     return out

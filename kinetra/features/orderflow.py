@@ -69,8 +69,9 @@ def rolling_semivariance_ratio(v: np.ndarray, window: int) -> np.ndarray:
         up = down = 0.0
         for i in range(t - window + 1, t + 1):  # branch-free selects; NaN compares false
             x = v[i]
-            up += x * x if x > 0.0 else 0.0
-            down += x * x if x < 0.0 else 0.0
+            f = (x - x) == 0.0  # false for NaN and inf
+            up += x * x if (f and x > 0.0) else 0.0
+            down += x * x if (f and x < 0.0) else 0.0
         if down > 0.0:
             out[t] = up / down
     return out

@@ -125,7 +125,8 @@ def damping_regime(zeta: np.ndarray, band: float) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def rolling_entropy(x: np.ndarray, window: int, bins: int) -> np.ndarray:
-    """Shannon entropy of x binned equal-width over the window's range, over ln(bins) so it is in [0, 1]."""
+    """Shannon entropy of x in `bins` equal-width bins over the window's range (bin = int((x-lo) * bins/(hi-lo)),
+    the top edge in the last bin), divided by ln(bins) so it is in [0, 1]."""
     n = x.shape[0]
     out = np.full(n, np.nan)
     counts = np.zeros(bins)
@@ -133,20 +134,21 @@ def rolling_entropy(x: np.ndarray, window: int, bins: int) -> np.ndarray:
         lo, hi, k = np.inf, -np.inf, 0
         for i in range(t - window + 1, t + 1):  # branch-free: NaN compares false
             v = x[i]
-            lo = v if v < lo else lo
-            hi = v if v > hi else hi
-            k += (v - v) == 0.0
+            f = (v - v) == 0.0  # false for NaN and inf
+            lo = v if (f and v < lo) else lo
+            hi = v if (f and v > hi) else hi
+            k += f
         if k < 2:
             continue
         if hi == lo:
             out[t] = 0.0
             continue
         counts[:] = 0.0
-        width = hi - lo
+        scale = bins / (hi - lo)
         for i in range(t - window + 1, t + 1):
             v = x[i]
-            if math.isfinite(v):
-                counts[min(int((v - lo) / width * bins), bins - 1)] += 1.0
+            if (v - v) == 0.0:
+                counts[min(int((v - lo) * scale), bins - 1)] += 1.0
         h = 0.0
         for b in range(bins):
             if counts[b] > 0.0:

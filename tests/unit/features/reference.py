@@ -89,8 +89,9 @@ def rolling_entropy(x: list[float], window: int, bins: int) -> list[float]:
             out[t] = 0.0
             continue
         counts = [0] * bins
+        scale = bins / (hi - lo)
         for v in vals:
-            counts[min(int((v - lo) / (hi - lo) * bins), bins - 1)] += 1
+            counts[min(int((v - lo) * scale), bins - 1)] += 1
         h = -sum(c / len(vals) * math.log(c / len(vals)) for c in counts if c)
         out[t] = h / math.log(bins)
     return out

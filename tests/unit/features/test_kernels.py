@@ -15,6 +15,8 @@ NAN = math.nan
 EXAMPLES = settings(max_examples=60, deadline=None)
 
 values = st.lists(st.one_of(st.floats(-2.0, 2.0), st.just(NAN), st.just(0.0)), min_size=0, max_size=40)
+with_inf = st.lists(st.one_of(st.floats(-2.0, 2.0), st.just(NAN), st.sampled_from([math.inf, -math.inf])),
+                   min_size=0, max_size=40)
 prices = st.lists(st.one_of(st.floats(0.5, 2.0), st.just(NAN), st.just(0.0), st.just(1.0)), min_size=0, max_size=40)
 volumes = st.lists(st.one_of(st.integers(0, 500).map(float), st.just(NAN)), min_size=0, max_size=40)
 windows = st.integers(1, 8)
@@ -69,13 +71,13 @@ def test_damping_and_regime_match_reference(rho: list[float], band: float) -> No
 
 
 @EXAMPLES
-@given(values, windows, st.integers(2, 12))
+@given(with_inf, windows, st.integers(2, 12))
 def test_rolling_entropy_matches_reference(x: list[float], window: int, bins: int) -> None:
     same(physics.rolling_entropy(arr(x), window, bins), ref.rolling_entropy(x, window, bins))
 
 
 @EXAMPLES
-@given(values, windows)
+@given(with_inf, windows)
 def test_rolling_reynolds_matches_reference(x: list[float], window: int) -> None:
     same(physics.rolling_reynolds(arr(x), window), ref.rolling_reynolds(x, window))
 
@@ -110,13 +112,13 @@ def test_streak_matches_reference(v: list[float], up: bool) -> None:
 
 
 @EXAMPLES
-@given(values, windows)
+@given(with_inf, windows)
 def test_semivariance_ratio_matches_reference(v: list[float], window: int) -> None:
     same(orderflow.rolling_semivariance_ratio(arr(v), window), ref.rolling_semivariance_ratio(v, window))
 
 
 @EXAMPLES
-@given(values, windows)
+@given(with_inf, windows)
 def test_rolling_rank_matches_reference(x: list[float], window: int) -> None:
     same(normalise.rolling_rank(arr(x), window), ref.rolling_rank(x, window))
 
