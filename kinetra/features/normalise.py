@@ -21,8 +21,8 @@ def rolling_rank(x: np.ndarray, window: int) -> np.ndarray:
         for i in range(t - window + 1, t):  # branch-free integer counts: LLVM vectorises this loop
             v = x[i]
             f = (v - v) == 0.0  # false for NaN and inf
-            lt += f and v < cur
-            eq += f and v == cur
+            lt += f & (v < cur)
+            eq += f & (v == cur)
             k += f
         if k > 0:
             out[t] = (lt + 0.5 * eq) / k

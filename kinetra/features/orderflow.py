@@ -36,7 +36,7 @@ def rolling_flow(buy: np.ndarray, sell: np.ndarray, window: int) -> np.ndarray:
     for t in range(window - 1, n):
         sb = ss = 0.0
         for i in range(t - window + 1, t + 1):  # branch-free selects
-            ok = (buy[i] - buy[i]) == 0.0 and (sell[i] - sell[i]) == 0.0
+            ok = ((buy[i] - buy[i]) == 0.0) & ((sell[i] - sell[i]) == 0.0)
             sb += buy[i] if ok else 0.0
             ss += sell[i] if ok else 0.0
         if sb + ss > 0.0:
@@ -70,8 +70,8 @@ def rolling_semivariance_ratio(v: np.ndarray, window: int) -> np.ndarray:
         for i in range(t - window + 1, t + 1):  # branch-free selects; NaN compares false
             x = v[i]
             f = (x - x) == 0.0  # false for NaN and inf
-            up += x * x if (f and x > 0.0) else 0.0
-            down += x * x if (f and x < 0.0) else 0.0
+            up += x * x if (f & (x > 0.0)) else 0.0
+            down += x * x if (f & (x < 0.0)) else 0.0
         if down > 0.0:
             out[t] = up / down
     return out

@@ -96,7 +96,7 @@ def rolling_autocorr(x: np.ndarray, window: int) -> np.ndarray:
             sbb += db * db
             sab += da * db
         if saa > 0.0 and sbb > 0.0:
-            out[t] = sab / math.sqrt(saa * sbb)
+            out[t] = sab / (math.sqrt(saa) * math.sqrt(sbb))  # no underflow of saa * sbb
     return out
 
 
@@ -124,37 +124,76 @@ def damping_regime(zeta: np.ndarray, band: float) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
+def _push(q: np.ndarray, tail: int, x: np.ndarray, t: int, sign: float) -> int:
+    """Append t to a monotonic deque of indices (max deque for sign 1, min deque for sign -1)."""
+    while tail > 0 and sign * x[q[tail - 1]] <= sign * x[t]:
+        tail -= 1
+    q[tail] = t
+    return tail + 1
+
+
+@njit(cache=True, nogil=True)
+def _entropy_of(counts: np.ndarray, k: int, bins: int) -> float:
+    h = 0.0
+    for b in range(bins):
+        if counts[b] > 0:
+            p = counts[b] / k
+            h -= p * math.log(p)
+    return h / math.log(bins)
+
+
+@njit(cache=True, nogil=True)
 def rolling_entropy(x: np.ndarray, window: int, bins: int) -> np.ndarray:
     """Shannon entropy of x in `bins` equal-width bins over the window's range (bin = int((x-lo) * bins/(hi-lo)),
-    the top edge in the last bin), divided by ln(bins) so it is in [0, 1]."""
+    the top edge in the last bin), divided by ln(bins) so it is in [0, 1].
+
+    Rolling min/max come from monotonic deques; while they stay put, the histogram is updated by the
+    value leaving and the value entering (the same bin arithmetic as a full recount, so the counts are
+    exact), and it is recounted over the window only when an extreme changes.
+    """
     n = x.shape[0]
     out = np.full(n, np.nan)
-    counts = np.zeros(bins)
-    for t in range(window - 1, n):
-        lo, hi, k = np.inf, -np.inf, 0
-        for i in range(t - window + 1, t + 1):  # branch-free: NaN compares false
-            v = x[i]
-            f = (v - v) == 0.0  # false for NaN and inf
-            lo = v if (f and v < lo) else lo
-            hi = v if (f and v > hi) else hi
-            k += f
-        if k < 2:
+    counts = np.zeros(bins, dtype=np.int64)
+    qmax, qmin = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    hmax = tmax = hmin = tmin = k = 0
+    lo_prev = hi_prev = np.nan
+    warm = False  # counts hold the previous bar's window under lo_prev/hi_prev
+    for t in range(n):
+        new_ok = math.isfinite(x[t])
+        if new_ok:
+            tmax = hmax + _push(qmax[hmax:], tmax - hmax, x, t, 1.0)
+            tmin = hmin + _push(qmin[hmin:], tmin - hmin, x, t, -1.0)
+            k += 1
+        old = t - window
+        old_ok = old >= 0 and math.isfinite(x[old])
+        if old_ok:
+            k -= 1
+        while hmax < tmax and qmax[hmax] <= old:
+            hmax += 1
+        while hmin < tmin and qmin[hmin] <= old:
+            hmin += 1
+        if t < window - 1 or k < 2:
+            warm = False
             continue
+        lo, hi = x[qmin[hmin]], x[qmax[hmax]]
         if hi == lo:
             out[t] = 0.0
+            warm = False
             continue
-        counts[:] = 0.0
         scale = bins / (hi - lo)
-        for i in range(t - window + 1, t + 1):
-            v = x[i]
-            if (v - v) == 0.0:
-                counts[min(int((v - lo) * scale), bins - 1)] += 1.0
-        h = 0.0
-        for b in range(bins):
-            if counts[b] > 0.0:
-                p = counts[b] / k
-                h -= p * math.log(p)
-        out[t] = h / math.log(bins)
+        if warm and lo == lo_prev and hi == hi_prev:
+            if old_ok:
+                counts[min(int((x[old] - lo) * scale), bins - 1)] -= 1
+            if new_ok:
+                counts[min(int((x[t] - lo) * scale), bins - 1)] += 1
+        else:
+            counts[:] = 0
+            for i in range(t - window + 1, t + 1):
+                if math.isfinite(x[i]):
+                    counts[min(int((x[i] - lo) * scale), bins - 1)] += 1
+            warm = True
+        lo_prev, hi_prev = lo, hi
+        out[t] = _entropy_of(counts, k, bins)
     return out
 
 

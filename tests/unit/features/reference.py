@@ -49,7 +49,7 @@ def rolling_autocorr(x: list[float], window: int) -> list[float]:
         sbb = sum((b - mb) ** 2 for _, b in pairs)
         sab = sum((a - ma) * (b - mb) for a, b in pairs)
         if saa > 0 and sbb > 0:
-            out[t] = sab / math.sqrt(saa * sbb)
+            out[t] = sab / (math.sqrt(saa) * math.sqrt(sbb))
     return out
 
 
