@@ -124,21 +124,18 @@ def damping_regime(zeta: np.ndarray, band: float) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _push(q: np.ndarray, tail: int, x: np.ndarray, t: int, sign: float) -> int:
-    """Append t to a monotonic deque of indices (max deque for sign 1, min deque for sign -1)."""
-    while tail > 0 and sign * x[q[tail - 1]] <= sign * x[t]:
-        tail -= 1
-    q[tail] = t
-    return tail + 1
-
-
-@njit(cache=True, nogil=True)
-def _entropy_of(counts: np.ndarray, k: int, bins: int) -> float:
+def _entropy_of(counts: np.ndarray, k: int, bins: int, plogp: np.ndarray) -> float:
+    """Entropy of a histogram over ln(bins); `plogp[c]` holds p ln p for p = c / window (used when k == window)."""
     h = 0.0
+    full = k == plogp.shape[0] - 1
     for b in range(bins):
-        if counts[b] > 0:
-            p = counts[b] / k
-            h -= p * math.log(p)
+        c = counts[b]
+        if c > 0:
+            if full:
+                h -= plogp[c]
+            else:
+                p = c / k
+                h -= p * math.log(p)
     return h / math.log(bins)
 
 
@@ -157,12 +154,22 @@ def rolling_entropy(x: np.ndarray, window: int, bins: int) -> np.ndarray:
     qmax, qmin = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     hmax = tmax = hmin = tmin = k = 0
     lo_prev = hi_prev = np.nan
+    plogp = np.zeros(window + 1)
+    for c in range(1, window + 1):
+        p = c / window
+        plogp[c] = p * math.log(p)
     warm = False  # counts hold the previous bar's window under lo_prev/hi_prev
     for t in range(n):
         new_ok = math.isfinite(x[t])
-        if new_ok:
-            tmax = hmax + _push(qmax[hmax:], tmax - hmax, x, t, 1.0)
-            tmin = hmin + _push(qmin[hmin:], tmin - hmin, x, t, -1.0)
+        if new_ok:  # monotonic deques: qmax values decreasing, qmin values increasing
+            while tmax > hmax and x[qmax[tmax - 1]] <= x[t]:
+                tmax -= 1
+            qmax[tmax] = t
+            tmax += 1
+            while tmin > hmin and x[qmin[tmin - 1]] >= x[t]:
+                tmin -= 1
+            qmin[tmin] = t
+            tmin += 1
             k += 1
         old = t - window
         old_ok = old >= 0 and math.isfinite(x[old])
@@ -193,7 +200,7 @@ def rolling_entropy(x: np.ndarray, window: int, bins: int) -> np.ndarray:
                     counts[min(int((x[i] - lo) * scale), bins - 1)] += 1
             warm = True
         lo_prev, hi_prev = lo, hi
-        out[t] = _entropy_of(counts, k, bins)
+        out[t] = _entropy_of(counts, k, bins, plogp)
     return out
 
 
