@@ -142,7 +142,8 @@ def _entropy_of(counts: np.ndarray, k: int, bins: int, plogp: np.ndarray) -> flo
 @njit(cache=True, nogil=True)
 def rolling_entropy(x: np.ndarray, window: int, bins: int) -> np.ndarray:
     """Shannon entropy of x in `bins` equal-width bins over the window's range (bin = int((x-lo) * bins/(hi-lo)),
-    the top edge in the last bin), divided by ln(bins) so it is in [0, 1].
+    the top edge in the last bin), divided by ln(bins) so it is in [0, 1]; 0 when the range is empty or
+    too small for bins/(hi-lo) to be finite.
 
     Rolling min/max come from monotonic deques; while they stay put, the histogram is updated by the
     value leaving and the value entering (the same bin arithmetic as a full recount, so the counts are
@@ -183,11 +184,11 @@ def rolling_entropy(x: np.ndarray, window: int, bins: int) -> np.ndarray:
             warm = False
             continue
         lo, hi = x[qmin[hmin]], x[qmax[hmax]]
-        if hi == lo:
+        scale = bins / (hi - lo) if hi > lo else np.inf
+        if not math.isfinite(scale):  # no spread, or a range too small to bin: entropy 0
             out[t] = 0.0
             warm = False
             continue
-        scale = bins / (hi - lo)
         if warm and lo == lo_prev and hi == hi_prev:
             if old_ok:
                 counts[min(int((x[old] - lo) * scale), bins - 1)] -= 1

@@ -85,11 +85,11 @@ def rolling_entropy(x: list[float], window: int, bins: int) -> list[float]:
         if len(vals) < 2:
             continue
         lo, hi = min(vals), max(vals)
-        if hi == lo:
+        scale = bins / (hi - lo) if hi > lo else math.inf
+        if not fin(scale):
             out[t] = 0.0
             continue
         counts = [0] * bins
-        scale = bins / (hi - lo)
         for v in vals:
             counts[min(int((v - lo) * scale), bins - 1)] += 1
         h = -sum(c / len(vals) * math.log(c / len(vals)) for c in counts if c)

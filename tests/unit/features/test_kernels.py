@@ -132,6 +132,7 @@ def test_known_values_pin_the_definitions() -> None:
     same(normalise.rolling_rank(arr([1.0, 2.0, 3.0, 2.0, 2.5]), 3), [NAN, NAN, 1.0, 0.25, 0.5])
     same(physics.rolling_entropy(arr([0.0, 1.0, 2.0, 3.0]), 4, 4), [NAN, NAN, NAN, 1.0])
     same(physics.rolling_entropy(arr([5.0, 5.0, 5.0]), 3, 4), [NAN, NAN, 0.0])
+    same(physics.rolling_entropy(arr([0.0, 2.225073858507e-311]), 2, 2), [NAN, 0.0])  # bins/range overflows
     same(physics.damping_regime(physics.damping_from_autocorr(arr([-0.5, 0.0, 0.5, NAN])), 0.1), [0, 1, 2, NAN])
     alternating = arr([1.0, -1.0] * 10)
     assert physics.rolling_autocorr(alternating, 5)[-1] == pytest.approx(-1.0)
