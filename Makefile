@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/health_bench.py
 	$(BIN)/python bench/backtest_bench.py
 	$(BIN)/python bench/stats_bench.py
+	$(BIN)/python bench/features_bench.py
 
 clean-venv:
 	rm -rf $(VENV)

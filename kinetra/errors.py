@@ -64,3 +64,27 @@ class ResearchInputError(KinetraError):
     """Returns, p-values or settings given to a research statistic are unusable; nothing was computed."""
 
     exit_code = 2
+
+
+class UnknownFeatureError(KinetraError):
+    """A feature name is not in the feature registry."""
+
+    exit_code = 2
+
+
+class FeatureParamError(KinetraError):
+    """A feature parameter is unknown or out of range; the message names it."""
+
+    exit_code = 2
+
+
+class UnknownAgentError(KinetraError):
+    """An agent name is not in the agent registry."""
+
+    exit_code = 2
+
+
+class AgentParamError(KinetraError):
+    """An agent parameter is unknown, mistyped or out of range; the message names it."""
+
+    exit_code = 2

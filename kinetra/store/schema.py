@@ -181,6 +181,18 @@ MIGRATIONS: list[str] = [
         stopped_at TIMESTAMP
     );
     """,
+    # 5: feature cache, one float64 matrix per (series, feature set) valid for one bars fingerprint.
+    """
+    CREATE TABLE feature_cache (
+        series_id INTEGER NOT NULL,
+        feature_key VARCHAR NOT NULL,
+        fingerprint VARCHAR NOT NULL,
+        names VARCHAR NOT NULL,
+        computed_at TIMESTAMP NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (series_id, feature_key)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,29 @@
+"""Rolling percentile normalisation: where the current value ranks in its trailing window, in [0, 1]."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def rolling_rank(x: np.ndarray, window: int) -> np.ndarray:
+    """Share of the window's other finite values below x[t], ties counting half; NaN in warm-up or on NaN."""
+    n = x.shape[0]
+    out = np.full(n, np.nan)
+    for t in range(window - 1, n):
+        cur = x[t]
+        if not math.isfinite(cur):
+            continue
+        lt = eq = k = 0
+        for i in range(t - window + 1, t):  # branch-free integer counts: LLVM vectorises this loop
+            v = x[i]
+            f = (v - v) == 0.0  # false for NaN and inf
+            lt += f & (v < cur)
+            eq += f & (v == cur)
+            k += f
+        if k > 0:
+            out[t] = (lt + 0.5 * eq) / k
+    return out
