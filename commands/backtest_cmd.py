@@ -10,8 +10,6 @@ import typer
 from commands.data_cmd import _when
 from commands.output import console, emit_json, table
 
-app = typer.Typer(help="Backtests with MT5 costs: your own signals (agents to come).", no_args_is_help=True)
-
 LAST_TRADES = 10
 _PERCENT = {"total_return", "cagr", "max_drawdown", "win_rate", "exposure", "mfe_captured", "cost_share"}
 _MONEY = {"final_equity", "expectancy"}
@@ -52,10 +50,30 @@ def _report(result: Any, as_json: bool, title: str) -> None:
         console.print("no trades")
 
 
-@app.command("signals")
-def signals(
-    symbol: str, timeframe: str,
-    signals_file: Path = typer.Option(..., "--signals", help="CSV with columns time (UTC), position (fraction of equity)."),
+def _params(pairs: list[str]) -> dict[str, Any]:
+    """Agent params from K=V pairs; values read as TOML scalars (10, 0.5, true), else as text."""
+    import tomllib
+
+    from kinetra.errors import AgentParamError
+
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise AgentParamError(f"--param {pair!r}: use KEY=VALUE, e.g. --param fast=10")
+        try:
+            out[key.strip()] = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            out[key.strip()] = raw.strip()
+    return out
+
+
+def backtest(
+    target: str = typer.Argument(..., help="An agent (see `kinetra agents list`), or `signals` for your own CSV."),
+    symbol: str = typer.Argument(..., help="Symbol of a stored series."),
+    timeframe: str = typer.Argument(..., help="Timeframe of the series (M1..MN1)."),
+    param: list[str] = typer.Option([], "--param", "-p", help="Agent parameter KEY=VALUE (repeatable)."),
+    signals_file: Path | None = typer.Option(None, "--signals", help="With `signals`: CSV of time (UTC), position."),
     start: str | None = typer.Option(None, help="First bar time (UTC), YYYY-MM-DD[THH:MM]."),
     end: str | None = typer.Option(None, help="Last bar time (UTC)."),
     no_costs: bool = typer.Option(False, "--no-costs", help="Ignore spread, commission, swap and slippage."),
@@ -63,11 +81,27 @@ def signals(
     broker: str | None = typer.Option(None, help="Broker, when the symbol is held from several."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Backtest your own signals: each bar takes the last position at or before its time."""
+    """Backtest an agent, or your own signals, on a stored series with MT5 costs; print metrics and trades."""
     from kinetra.backtest import run
-    from kinetra.backtest.signals import align_signals, read_signals
+    from kinetra.errors import UsageError
 
-    positions = read_signals(signals_file)
-    info, bars, spec = load_bars_for(symbol, timeframe, broker, start, end)
-    result = run(bars, align_signals(positions, bars.index), spec=spec, costs=not no_costs, fill=fill)
-    _report(result, as_json, f"{info.symbol} {info.timeframe} ({info.broker}): signals from {signals_file.name}")
+    if target == "signals":
+        from kinetra.backtest.signals import align_signals, read_signals
+
+        if signals_file is None:
+            raise UsageError("`kinetra backtest signals` needs --signals FILE.csv (columns: time, position)")
+        positions = read_signals(signals_file)
+        info, bars, spec = load_bars_for(symbol, timeframe, broker, start, end)
+        positions = align_signals(positions, bars.index)
+        title = f"{info.symbol} {info.timeframe} ({info.broker}): signals from {signals_file.name}"
+    else:
+        from kinetra.agents import create
+
+        agent = create(target, **_params(param))
+        info, bars, spec = load_bars_for(symbol, timeframe, broker, start, end)
+        agent.fit(bars)
+        positions = agent.positions(bars)
+        args = ", ".join(f"{k}={v}" for k, v in agent.params.items())
+        title = f"{info.symbol} {info.timeframe} ({info.broker}): {target}({args})"
+    result = run(bars, positions, spec=spec, costs=not no_costs, fill=fill)
+    _report(result, as_json, title)

@@ -40,7 +40,7 @@ def download(
     """Download bars the store lacks (newer ones, and history back to --since); resumable, idempotent."""
     from kinetra.config import load_settings
     from kinetra.data.download import DownloadRequest, parse_since, plan_request, resolve_broker
-    from kinetra.errors import KinetraError
+    from kinetra.errors import UsageError
 
     settings = load_settings()
     if plan:
@@ -48,7 +48,7 @@ def download(
         request.deploy = deploy
     else:
         if not symbols or not timeframe or not since:
-            raise KinetraError("name SYMBOL..., --timeframe and --since (or use --plan for the configured universe)")
+            raise UsageError("name SYMBOL..., --timeframe and --since (or use --plan for the configured universe)")
         request = DownloadRequest(symbols=list(symbols), timeframes=list(timeframe), since=parse_since(since),
                                   source=source, broker=broker, deploy=deploy)
     resolve_broker(request, settings)  # a bad broker is one line now, not in the worker

@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from commands import backtest_cmd, config_cmd, data_cmd, jobs_cmd, runs_cmd
+from commands import agents_cmd, backtest_cmd, config_cmd, data_cmd, jobs_cmd, runs_cmd
 from commands.launch import run_task
 from commands.output import console, emit_json, err_console
 
@@ -19,7 +19,8 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(runs_cmd.app, name="runs")
 app.add_typer(jobs_cmd.app, name="jobs")
-app.add_typer(backtest_cmd.app, name="backtest")
+app.add_typer(agents_cmd.app, name="agents")
+app.command("backtest")(backtest_cmd.backtest)
 
 
 @app.command("demo")

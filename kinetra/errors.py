@@ -88,3 +88,9 @@ class AgentParamError(KinetraError):
     """An agent parameter is unknown, mistyped or out of range; the message names it."""
 
     exit_code = 2
+
+
+class UsageError(KinetraError):
+    """A command was given an incomplete or contradictory set of arguments."""
+
+    exit_code = 2

@@ -79,3 +79,27 @@ def test_backtest_is_listed_in_help() -> None:
     out = kinetra("backtest", "--help")
     assert out.returncode == 0 and "signals" in out.stdout
     assert "backtest" in kinetra("--help").stdout
+
+
+def test_an_agent_backtest_agrees_with_the_core_and_takes_params(series: pd.DataFrame) -> None:
+    from kinetra.agents import create
+
+    out = kinetra_json("backtest", "sma_crossover", "EURUSD", "H1", "--param", "fast=5", "-p", "slow=20",
+                       "--param", "allow_short=false")
+    positions = create("sma_crossover", fast=5, slow=20, allow_short=False).positions(series)
+    core = run(series, positions, spec_for("EURUSD", "forex"))
+    assert out["trade_count"] == len(core.trades) > 0
+    assert out["final_equity"] == pytest.approx(core.metrics["final_equity"], rel=1e-12)
+    assert all(t["side"] == 1 for t in out["trades"])  # allow_short=false: long or flat only
+
+
+def test_agents_are_listed_and_bad_agent_input_is_one_line(series: pd.DataFrame) -> None:
+    agents = {a["name"]: a for a in kinetra_json("agents", "list")}
+    assert set(agents) == {"sma_crossover", "energy_momentum", "damping_reversion", "entropy_breakout", "berserker"}
+    assert agents["sma_crossover"]["params"]["fast"] < agents["sma_crossover"]["params"]["slow"]
+    assert all(a["description"] for a in agents.values())
+    for args, words in ((("nope",), "unknown agent 'nope'"), (("sma_crossover", "--param", "speed=3"), "speed"),
+                        (("sma_crossover", "--param", "fast"), "KEY=VALUE"),
+                        (("signals",), "needs --signals")):
+        out = kinetra("backtest", args[0], "EURUSD", "H1", *args[1:])
+        assert out.returncode == 2 and words in out.stderr and out.stderr.count("\n") == 1, out.stderr
