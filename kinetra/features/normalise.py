@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def rolling_rank(x: np.ndarray, window: int) -> np.ndarray:
     """Share of the window's other finite values below x[t], ties counting half; NaN in warm-up or on NaN."""
     n = x.shape[0]
     out = np.full(n, np.nan)
-    for t in range(window - 1, n):
+    for t in prange(window - 1, n):  # each bar is independent: spread over the cores
         cur = x[t]
         if not math.isfinite(cur):
             continue

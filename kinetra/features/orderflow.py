@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True, nogil=True)
@@ -60,12 +60,12 @@ def streak(v: np.ndarray, up: bool) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def rolling_semivariance_ratio(v: np.ndarray, window: int) -> np.ndarray:
     """Upside over downside semivariance, sum v^2 (v > 0) / sum v^2 (v < 0) over the window; NaN if no downside."""
     n = v.shape[0]
     out = np.full(n, np.nan)
-    for t in range(window - 1, n):
+    for t in prange(window - 1, n):  # each bar is independent: spread over the cores
         up = down = 0.0
         for i in range(t - window + 1, t + 1):  # branch-free selects; NaN compares false
             x = v[i]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 UNDERDAMPED, CRITICAL, OVERDAMPED = 0, 1, 2
 REGIME_NAMES = ("underdamped", "critical", "overdamped")
@@ -71,7 +71,7 @@ def difference(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def rolling_autocorr(x: np.ndarray, window: int) -> np.ndarray:
     """Pearson correlation of (x[i-1], x[i]) over the last `window` pairs; needs 3 finite pairs and spread."""
     n = x.shape[0]
@@ -79,7 +79,7 @@ def rolling_autocorr(x: np.ndarray, window: int) -> np.ndarray:
     ok = np.zeros(n, dtype=np.bool_)  # ok[i]: pair (x[i-1], x[i]) is finite
     for i in range(1, n):
         ok[i] = (x[i - 1] - x[i - 1]) == 0.0 and (x[i] - x[i]) == 0.0
-    for t in range(window, n):
+    for t in prange(window, n):  # each bar is independent: spread over the cores
         sa = sb = saa = sbb = sab = 0.0
         k = 0
         for i in range(t - window + 1, t + 1):
