@@ -46,12 +46,24 @@ def _iso(seconds: int | None) -> str | None:
     return (datetime(1970, 1, 1) + timedelta(seconds=int(seconds))).isoformat() + "Z"
 
 
-def load_arrays(store: Any, series_id: int) -> dict[str, np.ndarray]:
-    """Read a series' bars as numpy arrays, times in UTC epoch seconds, in time order."""
+def load_arrays(store: Any, series_ids: list[int]) -> dict[int, dict[str, np.ndarray]]:
+    """Read series' bars as numpy arrays (times in UTC epoch seconds, in time order), in one transaction."""
+    if not series_ids:
+        return {}
     with store.session() as con:
-        return con.execute(
-            "SELECT CAST(epoch(ts) AS BIGINT) AS ts, open, high, low, close, spread FROM bars"
-            " WHERE series_id = ? ORDER BY ts", [series_id]).fetchnumpy()
+        data = con.execute(
+            "SELECT series_id, CAST(epoch(ts) AS BIGINT) AS ts, open, high, low, close, spread FROM bars"
+            f" WHERE series_id IN ({', '.join('?' * len(series_ids))})", list(series_ids)).fetchnumpy()
+    sid, ts = np.asarray(data.pop("series_id")), np.asarray(data["ts"])
+    ordered = len(sid) < 2 or bool(np.all((sid[1:] > sid[:-1]) | ((sid[1:] == sid[:-1]) & (ts[1:] >= ts[:-1]))))
+    if not ordered:  # rows come in insertion order; sort only when ingests interleaved (cheaper than ORDER BY)
+        order = np.lexsort((ts, sid))
+        sid, data = sid[order], {k: np.asarray(v)[order] for k, v in data.items()}
+    ids, starts = np.unique(sid, return_index=True)
+    bounds = np.r_[starts, len(sid)]
+    out = {int(i): {k: np.asarray(v)[bounds[j]:bounds[j + 1]] for k, v in data.items()} for j, i in enumerate(ids)}
+    empty = {k: np.asarray(v)[:0] for k, v in data.items()}
+    return {i: out.get(i, empty) for i in series_ids}
 
 
 def _bar_issues(bars: dict[str, np.ndarray], tf: str, cfg: HealthConfig) -> tuple[list[checks.Issue], dict[str, int]]:
@@ -149,12 +161,13 @@ def scan_store(store: Any, symbol: str | None = None, timeframe: str | None = No
     progress = on_progress or (lambda f, m: None)
     everything = [s for s in list_series(store) if s.bars]
     chosen = {s.id for s in _select(store, symbol, timeframe)}
-    scans, arrays = [], {}
+    progress(0.0, f"reading {sum(s.bars for s in everything):,} bars")
+    arrays = load_arrays(store, [s.id for s in everything])
+    scans = []
     for i, info in enumerate(everything):  # holidays need every series, reports only the chosen ones
         if should_cancel and should_cancel():
             raise RunCancelled("health scan cancelled; nothing stored")
-        progress(0.9 * i / max(len(everything), 1), f"scanning {info.symbol} {info.timeframe}")
-        arrays[info.id] = load_arrays(store, info.id)
+        progress(0.1 + 0.8 * i / max(len(everything), 1), f"scanning {info.symbol} {info.timeframe}")
         scans.append(scan_one(info, arrays[info.id], cfg))
     _cross_timeframe([s for s in scans if s.info.id in chosen], scans, arrays)
     _revisions(store, [s for s in scans if s.info.id in chosen])
