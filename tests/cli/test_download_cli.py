@@ -125,3 +125,16 @@ def test_the_token_never_appears_in_any_output_log_or_record(fake, kinetra_home:
     assert "runs" in tables and "run_events" in tables and len(records) > 1000
     for where, blob in (("output", text), ("run logs", logs), ("store", records)):
         assert TOKEN not in blob, f"token leaked into {where}"
+
+
+def test_plan_downloads_the_configured_universe(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KINETRA_UNIVERSE__SOURCE", "synthetic")
+    monkeypatch.setenv("KINETRA_UNIVERSE__SYMBOLS", json.dumps(  # env merges into the shipped table: empty the rest
+        {"forex": ["EURUSD"], "metals": ["XAUUSD"], "indices": [], "energy": [], "crypto": []}))
+    monkeypatch.setenv("KINETRA_UNIVERSE__TIMEFRAMES", '["H4"]')
+    monkeypatch.setenv("KINETRA_UNIVERSE__HISTORY_DAYS", "60")
+    result = kinetra_json("data", "download", "--plan")
+    assert [(s["symbol"], s["timeframe"], s["status"]) for s in result["series"]] == [
+        ("EURUSD", "H4", "done"), ("XAUUSD", "H4", "done")]
+    listed = {(s["symbol"], s["timeframe"]): s["bars"] for s in kinetra_json("data", "list")}
+    assert listed[("EURUSD", "H4")] == result["series"][0]["added"] > 0

@@ -259,3 +259,18 @@ def test_backoff_grows_is_capped_and_jittered_by_seed() -> None:
     delays = [backoff_delay(i, 1.0, 10.0, random.Random(3)) for i in range(6)]
     assert all(0.5 * min(10, 2 ** i) <= d <= min(10, 2 ** i) for i, d in enumerate(delays))
     assert delays == [backoff_delay(i, 1.0, 10.0, random.Random(3)) for i in range(6)]
+
+
+def test_the_symbol_list_comes_from_the_account(fake_sdk) -> None:
+    import asyncio
+
+    from kinetra.data.sources import open_source
+
+    async def listing() -> list[str] | None:
+        source = open_source("metaapi", load_settings(), None)
+        try:
+            return await source.symbols()
+        finally:
+            await source.close()
+
+    assert asyncio.run(listing()) == ["EURUSD"]
