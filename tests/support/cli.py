@@ -19,5 +19,5 @@ def kinetra(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str
 def kinetra_json(*args: str) -> Any:
     """Run `kinetra ARGS --json`, require success, return the parsed JSON."""
     out = kinetra(*args, "--json")
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 0, f"kinetra {' '.join(args)} exited {out.returncode}\nstderr: {out.stderr}\nstdout: {out.stdout[-2000:]}"
     return json.loads(out.stdout)
