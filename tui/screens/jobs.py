@@ -17,6 +17,7 @@ from tui.messages import JobChanged, JobsLoaded
 from tui.screens.modals.job_history import JobHistoryModal
 from tui.screens.modals.schedule import ScheduleModal
 from tui.screens.runs_view import REFRESH_SECONDS, RunsScreen
+from tui.widgets.tables import refill
 from tui.widgets.jobs_format import JOB_COLUMNS, daemon_banner, job_detail, job_row
 
 
@@ -72,13 +73,7 @@ class JobsScreen(RunsScreen):
         banner.update(Text(message.error) if message.error else daemon_banner(message.daemon, self.now()))
         banner.set_class(message.daemon["alive"] and not message.error, "daemon-alive")
         banner.set_class(not message.daemon["alive"] or bool(message.error), "daemon-down")
-        table = self.query_one("#jobs", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for job in message.jobs:
-            table.add_row(*job_row(job), key=job["name"])
-        if message.jobs:
-            table.move_cursor(row=min(row, len(message.jobs) - 1))
+        refill(self.query_one("#jobs", DataTable), ((job["name"], job_row(job)) for job in message.jobs))
         self.show_detail()
 
     @on(DataTable.RowHighlighted, "#jobs")

@@ -44,11 +44,7 @@ class RunsScreen(KinetraScreen):
 
     @on(RunsLoaded)
     def show(self, message: RunsLoaded) -> None:
-        table = self.query_one("#runs", DataTable)
-        row = table.cursor_row
-        fill_runs(table, message.runs, self.now())
-        if message.runs:
-            table.move_cursor(row=min(row, len(message.runs) - 1))
+        fill_runs(self.query_one("#runs", DataTable), message.runs, self.now())
         self.query_one("#empty-hint", Static).display = not message.runs
 
     def _selected(self) -> str | None:

@@ -9,6 +9,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from tui.widgets.tables import refill
+
 RUN_COLUMNS = ("id", "kind", "status", "progress", "started", "took", "message")
 
 STATUS_STYLE = {"queued": "grey62", "running": "bold cyan", "succeeded": "green", "failed": "bold red",
@@ -50,9 +52,7 @@ def duration(seconds: float | None) -> str:
 
 
 def fill_runs(table: DataTable, recs: Sequence[Any], now: datetime) -> None:
-    """Replace a runs table's rows with `recs` (RunRecord), newest first, keyed by run id."""
-    table.clear()
-    for rec in recs:
-        table.add_row(rec.id, rec.kind, status_text(rec.status), progress_text(rec.progress),
-                      age(rec.started_at or rec.created_at, now), duration(rec.duration_s()),
-                      rec.error or rec.message or "", key=rec.id)
+    """Replace a runs table's rows with `recs` (RunRecord), newest first, keyed by run id; the cursor stays."""
+    refill(table, ((rec.id, (rec.id, rec.kind, status_text(rec.status), progress_text(rec.progress),
+                             age(rec.started_at or rec.created_at, now), duration(rec.duration_s()),
+                             rec.error or rec.message or "")) for rec in recs))

@@ -14,6 +14,7 @@ from kinetra.jobs.launch import history
 from tui.messages import JobHistoryLoaded
 from tui.screens.modals.run_detail import RunDetailModal
 from tui.widgets.jobs_format import HISTORY_COLUMNS, history_detail, history_row
+from tui.widgets.tables import refill
 
 REFRESH_SECONDS = 1.0
 LIMIT = 50
@@ -49,13 +50,7 @@ class JobHistoryModal(ModalScreen[None]):
     @on(JobHistoryLoaded)
     def show(self, message: JobHistoryLoaded) -> None:
         self.items = {item["id"]: item for item in message.items}
-        table = self.query_one("#history", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for item in message.items:
-            table.add_row(*history_row(item), key=item["id"])
-        if message.items:
-            table.move_cursor(row=min(row, len(message.items) - 1))
+        refill(self.query_one("#history", DataTable), ((item["id"], history_row(item)) for item in message.items))
         self.query_one("#history-note", Static).update(
             "" if message.items else f"{self.job_name} has not run yet: r on the jobs table runs it now.")
         self.show_detail()
