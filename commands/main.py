@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from commands import agents_cmd, backtest_cmd, config_cmd, data_cmd, jobs_cmd, runs_cmd
+from commands import agents_cmd, backtest_cmd, config_cmd, data_cmd, jobs_cmd, runs_cmd, test_cmd
 from commands.launch import run_task
 from commands.output import console, emit_json, err_console
 
@@ -20,6 +20,7 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(runs_cmd.app, name="runs")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(agents_cmd.app, name="agents")
+app.add_typer(test_cmd.app, name="test")
 app.command("backtest")(backtest_cmd.backtest)
 
 

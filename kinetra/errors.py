@@ -50,6 +50,12 @@ class UnknownRunError(KinetraError):
     exit_code = 4
 
 
+class UnknownSuiteError(KinetraError):
+    """A test suite name is neither shipped nor in KINETRA_HOME/suites, nor a YAML file."""
+
+    exit_code = 4
+
+
 class RunCancelled(KinetraError):
     """Raised inside a run when cancellation was requested; the run ends `cancelled`."""
 

@@ -19,12 +19,12 @@ from kinetra.errors import KinetraError, RunCancelled
 from kinetra.paths import runs_dir
 from kinetra.runs import records
 from kinetra.runs.context import RunContext
-from kinetra.runs.kinds import resolve
+from kinetra.runs.kinds import RESUMABLE, resolve
 from kinetra.runs.records import ACTIVE, FINISHED, RunRecord
 
 __all__ = [
     "ACTIVE", "FINISHED", "RunRecord", "RunContext", "create", "spawn", "start", "run_inline", "execute",
-    "get", "list_runs", "events", "cancel", "reap", "wait",
+    "get", "list_runs", "events", "cancel", "reap", "wait", "resume",
 ]
 
 
@@ -205,6 +205,23 @@ def cancel(store: Any, run_id: str) -> RunRecord:
             os.kill(rec.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
+    return records.get(store, run_id)
+
+
+def resume(store: Any, run_id: str) -> RunRecord:
+    """Queue a cancelled or failed run of a resumable kind again and spawn its worker; it keeps its id.
+
+    The task finds what the earlier attempt finished and does only the rest.
+    """
+    rec = get(store, run_id)
+    if rec.kind not in RESUMABLE:
+        raise KinetraError(f"run {run_id} is a {rec.kind} run, which cannot be resumed; start it again instead")
+    if rec.status not in ("cancelled", "failed"):
+        raise KinetraError(f"run {run_id} is {rec.status}; only a cancelled or failed run can be resumed")
+    records.update(store, run_id, status="queued", cancel_requested=False, error=None, ended_at=None, pid=None,
+                   pid_started=None, created_at=records.now())
+    records.add_event(store, run_id, "resumed")
+    spawn(store, run_id)
     return records.get(store, run_id)
 
 

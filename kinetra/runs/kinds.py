@@ -21,7 +21,12 @@ KINDS: dict[str, str] = {
     "download": "kinetra.data.download:download_task",
     "fill": "kinetra.data.gapfill:fill_task",
     "backup": "kinetra.store.backup:backup_task",
+    "test": "kinetra.research.suite_run:test_task",
 }
+
+
+RESUMABLE = frozenset({"test"})
+"""Kinds whose task skips the work a previous attempt of the same run finished, so a run can be resumed."""
 
 
 def registered() -> dict[str, str]:

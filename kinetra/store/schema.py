@@ -193,6 +193,40 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (series_id, feature_key)
     );
     """,
+    # 6: test-suite runs: each finished job (configuration x series x fold: resume skips these) and each
+    # candidate's aggregated evidence (statistics, verdict, out-of-sample equity, trades, Monte Carlo draws).
+    # No primary keys: an index on these blob rows makes every commit's checkpoint ~50x slower; a run
+    # writes only jobs it has not finished, and replaces its candidates whole.
+    """
+    CREATE TABLE test_jobs (
+        run_id VARCHAR NOT NULL,
+        config VARCHAR NOT NULL,
+        series_id INTEGER NOT NULL,
+        fold INTEGER NOT NULL,
+        test_start INTEGER NOT NULL,
+        test_end INTEGER NOT NULL,
+        train_sharpe DOUBLE,
+        metrics VARCHAR NOT NULL,
+        returns BLOB NOT NULL,
+        trades VARCHAR NOT NULL,
+        finished_at TIMESTAMP NOT NULL
+    );
+    CREATE TABLE test_candidates (
+        run_id VARCHAR NOT NULL,
+        seq INTEGER NOT NULL,
+        candidate VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        agent VARCHAR NOT NULL,
+        params VARCHAR NOT NULL,
+        series_id INTEGER NOT NULL,
+        series VARCHAR NOT NULL,
+        stats VARCHAR NOT NULL,
+        times BLOB NOT NULL,
+        equity BLOB NOT NULL,
+        mc BLOB NOT NULL,
+        trades VARCHAR NOT NULL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
