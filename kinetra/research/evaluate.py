@@ -19,6 +19,7 @@ import pandas as pd
 from kinetra.backtest.metrics import compute_metrics
 from kinetra.research.assess import Candidate, assess
 from kinetra.research.bootstrap import bootstrap_draws
+from kinetra.research.measures import measure
 from kinetra.research.nulls import random_entry_test
 from kinetra.research.outcomes import Outcome
 from kinetra.research.suite import MonteCarlo, Suite
@@ -46,44 +47,53 @@ def trade_returns_on_grid(returns: np.ndarray, entries: np.ndarray, holds: np.nd
     return np.expm1(growth[ends] - growth[entries])
 
 
-def monte_carlo(o: Outcome, mc: MonteCarlo, per_year: float,
-                seed: np.random.SeedSequence) -> tuple[dict, np.ndarray, str, float]:
+@dataclass
+class MonteCarloResult:
+    """Each statistic's (estimate, low, high) under one definition, and the histogram's draws."""
+
+    intervals: dict[str, tuple[float, float, float]]
+    draws: np.ndarray
+    statistic: str
+    """What the draws are of: "total_return" (resampled) or "null_sharpe" (random entries)."""
+    observed: float
+    """The candidate's own value of that statistic, for the histogram's marker."""
+
+
+def monte_carlo(o: Outcome, mc: MonteCarlo, per_year: float, seed: np.random.SeedSequence) -> MonteCarloResult:
     """Intervals of Sharpe, total return and profit factor, and the histogram's draws, by the suite's method.
 
-    trade_bootstrap resamples closed trades (Efron 1979); block_bootstrap resamples per-bar returns in
-    stationary blocks (Politis & Romano 1994); random_entry draws the random-entry null of the Sharpe
-    ratio (gross, unit size), with intervals from the block bootstrap. Returns the intervals, the
-    histogram's draws, the statistic drawn and the candidate's own value of it.
+    trade_bootstrap resamples closed trades (Efron 1979): the statistics are of trade returns, the
+    Sharpe ratio annualised by trades per year; block_bootstrap resamples per-bar returns in
+    stationary blocks (Politis & Romano 1994); random_entry draws the random-entry null of the
+    Sharpe ratio (gross, unit size), with intervals from the block bootstrap. Each estimate is of
+    the same definition as its interval.
     """
-    observed = float(np.prod(1.0 + o.returns) - 1.0)
-    empty = {name: (math.nan, math.nan) for name in INTERVALS}
     if mc.method == "trade_bootstrap":
         r = trade_returns_on_grid(o.returns, o.book.entries, o.book.holds)
-        if len(r) < 2:
-            return empty, np.zeros(0), "total_return", observed
         years = len(o.returns) / per_year if per_year > 0 else math.nan
-        per_trade_year = len(r) / years if years and years > 0 else 1.0
-        draws = bootstrap_draws(r, INTERVALS, "iid", mc.count, per_year=per_trade_year, seed=seed)
-        return _intervals(draws, mc.level), draws["total_return"], "total_return", observed
-    if len(o.returns) < 2:
-        return empty, np.zeros(0), "total_return", observed
-    boot, null = seed.spawn(2)
-    draws = bootstrap_draws(o.returns, INTERVALS, "stationary", mc.count, per_year=per_year, seed=boot)
-    intervals = _intervals(draws, mc.level)
+        scale = len(r) / years if years and years > 0 else 1.0
+        method, seeds = "iid", (seed, seed)
+    else:
+        r, scale, method, seeds = o.returns, per_year, "stationary", tuple(seed.spawn(2))
+    total = float(np.prod(1.0 + o.returns) - 1.0)
+    if len(r) < 2:
+        return MonteCarloResult({name: (math.nan,) * 3 for name in INTERVALS}, np.zeros(0), "total_return", total)
+    draws = bootstrap_draws(r, INTERVALS, method, mc.count, per_year=scale, seed=seeds[0])
+    intervals = {name: (float(measure(name)(r, scale)), *_interval(values, mc.level)) for name, values in draws.items()}
     if mc.method == "random_entry":
-        test = random_entry_test(o.market, o.book, "sharpe", mc.count, seed=null)
-        scale = math.sqrt(per_year)
-        return intervals, test.null * scale, "null_sharpe", test.observed * scale
-    return intervals, draws["total_return"], "total_return", observed
+        test = random_entry_test(o.market, o.book, "sharpe", mc.count, seed=seeds[1])
+        root = math.sqrt(per_year)
+        return MonteCarloResult(intervals, test.null * root, "null_sharpe", test.observed * root)
+    return MonteCarloResult(intervals, draws["total_return"], "total_return", total)
 
 
-def _intervals(draws: dict[str, np.ndarray], level: float) -> dict[str, tuple[float, float]]:
-    out = {}
-    for name, values in draws.items():
-        finite = values[np.isfinite(values)]
-        out[name] = (tuple(float(v) for v in np.quantile(finite, [(1 - level) / 2, (1 + level) / 2]))
-                     if len(finite) else (math.nan, math.nan))
-    return out
+def _interval(values: np.ndarray, level: float) -> tuple[float, float]:
+    """Percentile interval over the draws where the statistic is defined (NaN when none is)."""
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return math.nan, math.nan
+    low, high = np.quantile(finite, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
 
 
 def equity_of(o: Outcome) -> pd.Series:
@@ -116,15 +126,15 @@ def evaluate(outcomes: Sequence[Outcome], suite: Suite, per_year: dict[int, floa
             label, reasons = verdict(CandidateStats(o.name, a.q_value, a.dsr, pbo), config)
         equity = equity_of(o)
         metrics = compute_metrics(equity, o.trades, _exposed(o), INITIAL_EQUITY, per_year[o.series_id])
-        intervals, draws, statistic, observed = monte_carlo(o, suite.monte_carlo, per_year[o.series_id], seed)
+        mc = monte_carlo(o, suite.monte_carlo, per_year[o.series_id], seed)
         stats = {
-            "metrics": _clean(metrics), "intervals": {k: [_num(lo), _num(hi)] for k, (lo, hi) in intervals.items()},
+            "metrics": _clean(metrics), "intervals": {k: [_num(v) for v in iv] for k, iv in mc.intervals.items()},
             "p_value": _num(a.p_value), "q_value": _num(a.q_value), "dsr": _num(a.dsr), "pbo": _num(pbo),
-            "verdict": label, "reasons": reasons, "mc_method": suite.monte_carlo.method, "mc_statistic": statistic,
-            "mc_observed": _num(observed),
+            "verdict": label, "reasons": reasons, "mc_method": suite.monte_carlo.method, "mc_statistic": mc.statistic,
+            "mc_observed": _num(mc.observed),
             "choices": o.choices,
         }
-        out.append(Evaluation(o, stats, equity, np.asarray(draws, dtype=np.float64)))
+        out.append(Evaluation(o, stats, equity, np.asarray(mc.draws, dtype=np.float64)))
     return out
 
 

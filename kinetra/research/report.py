@@ -17,7 +17,7 @@ from kinetra.paths import runs_dir
 from kinetra.research import results
 from kinetra.runs import records
 
-CHARTED = 6
+CHARTED = 4
 POINTS = 1500
 """Equity curves are drawn from at most this many points (evenly spaced bars): a chart is ~900 px wide."""
 
@@ -65,7 +65,7 @@ def _equity_chart(detail: dict[str, Any], path: Path) -> None:
     dd = drawdown(equity)
     bottom.plot(dd.index, dd.to_numpy() * 100, color="#d62728", linewidth=1)
     bottom.set_ylabel("drawdown %")
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.92, bottom=0.12, hspace=0.08)
     fig.savefig(path, dpi=80)
     plt.close(fig)
 
@@ -86,7 +86,7 @@ def _mc_chart(detail: dict[str, Any], path: Path) -> None:
     label = {"null_sharpe": "Sharpe of random entries (same trades)"}.get(stats["mc_statistic"], "total return")
     ax.set_xlabel(f"{label}, {stats['mc_method'].replace('_', ' ')}, {len(draws)} draws")
     ax.set_title(detail["row"]["candidate"], fontsize=9)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.17)
     fig.savefig(path, dpi=80)
     plt.close(fig)
 

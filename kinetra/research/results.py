@@ -111,17 +111,18 @@ def candidate_rows(store: Any, run_id: str) -> list[dict[str, Any]]:
 
 def flat_row(name: str, kind: str, agent: str, params: dict[str, Any], series: str,
              stats: dict[str, Any]) -> dict[str, Any]:
-    """One candidate's row: identity, the key metrics, intervals, p, q, DSR, PBO, verdict and reasons."""
+    """One candidate's row: identity, Sharpe, return and profit factor with their intervals (one definition
+    each, set by the Monte Carlo method: per bar, or per trade for the trade bootstrap), p, q, DSR, PBO, verdict."""
     m, iv = stats["metrics"], stats["intervals"]
     return {
         "candidate": name, "kind": kind, "agent": agent, "params": params, "series": series,
-        "sharpe": m.get("sharpe"), "sharpe_low": iv["sharpe"][0], "sharpe_high": iv["sharpe"][1],
-        "total_return": m.get("total_return"), "return_low": iv["total_return"][0],
-        "return_high": iv["total_return"][1], "profit_factor": m.get("profit_factor"),
-        "pf_low": iv["profit_factor"][0], "pf_high": iv["profit_factor"][1], "max_drawdown": m.get("max_drawdown"),
+        "sharpe": iv["sharpe"][0], "sharpe_low": iv["sharpe"][1], "sharpe_high": iv["sharpe"][2],
+        "total_return": iv["total_return"][0], "return_low": iv["total_return"][1],
+        "return_high": iv["total_return"][2], "profit_factor": iv["profit_factor"][0],
+        "pf_low": iv["profit_factor"][1], "pf_high": iv["profit_factor"][2], "max_drawdown": m.get("max_drawdown"),
         "trades": m.get("trades"), "win_rate": m.get("win_rate"), "p_value": stats["p_value"],
         "q_value": stats["q_value"], "dsr": stats["dsr"], "pbo": stats["pbo"], "verdict": stats["verdict"],
-        "reasons": stats["reasons"], "choices": stats.get("choices", []),
+        "reasons": stats["reasons"], "choices": stats.get("choices", []), "mc_method": stats["mc_method"],
     }
 
 

@@ -177,10 +177,14 @@ class Suite(_Model):
     @classmethod
     def _known_agents(cls, value: list[AgentGrid]) -> list[AgentGrid]:
         from kinetra.agents import create
+        from kinetra.errors import KinetraError
 
         for grid in value:
             for combo in grid.combinations():
-                create(grid.name, **combo)
+                try:
+                    create(grid.name, **combo)
+                except KinetraError as err:
+                    raise ValueError(str(err)) from None
         return value
 
     def verdict_config(self) -> VerdictConfig:
@@ -229,7 +233,8 @@ def parse_suite(data: Any, source: str) -> Suite:
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"] if not (isinstance(p, str) and p in {"walk_forward", "cpcv"}))
-        raise ConfigError(f"{source}: {where or 'suite'}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{source}: {where or 'suite'}: {message}") from None
 
 
 def load_suite(ref: str) -> Suite:

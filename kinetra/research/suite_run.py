@@ -12,10 +12,12 @@ import hashlib
 import os
 import pickle
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, time as dtime
 from multiprocessing import get_context
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -182,8 +184,41 @@ def _eta(started: float, done_now: int, done_before: int, total: int) -> str:
     return f", ETA {left:.0f} s" if left >= 1 else ""
 
 
+def _stream(items: list[WorkItem], markets: list[Market], suite: Suite, workers: int,
+            folder: Path) -> Iterator[tuple[WorkItem, list[Any]] | None]:
+    """Yield each item with its fold results as it finishes, or None every half second while waiting.
+
+    One worker runs the items in this process; more run in a spawned pool with at most two items
+    per worker in flight, so a cancel leaves little queued work behind. Closing the generator stops the pool.
+    """
+    if workers == 1:
+        bars = {m.info.id: (m.bars, m.spec) for m in markets}
+        for i in items:
+            yield i, run_trial(*bars[i.series_id], i.agent, i.params, list(i.folds), suite.costs, suite.fill)
+        return
+    payload = folder / "markets.pickle"
+    with open(payload, "wb") as handle:
+        pickle.dump({m.info.id: (m.bars, m.spec) for m in markets}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                               initargs=(str(payload),))
+    queue, running = list(reversed(items)), {}
+    try:
+        while queue or running:
+            while queue and len(running) < 2 * workers:
+                i = queue.pop()
+                running[pool.submit(_work, i.agent, i.params, i.series_id, list(i.folds), suite.costs, suite.fill)] = i
+            finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+            if not finished:
+                yield None
+            for future in finished:
+                yield running.pop(future), future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        payload.unlink(missing_ok=True)
+
+
 def execute_jobs(ctx: Any, suite: Suite, markets: list[Market], workers: int | None) -> int:
-    """Run every pending job across processes, storing each item's folds as it finishes; return jobs run."""
+    """Run every pending job, storing finished folds at most every FLUSH_SECONDS; return the jobs run."""
     done = results.finished_jobs(ctx.store, ctx.run_id)
     items, total = plan(suite, markets, done)
     before = total - sum(len(i.folds) for i in items)
@@ -191,13 +226,8 @@ def execute_jobs(ctx: Any, suite: Suite, markets: list[Market], workers: int | N
         ctx.event(f"resuming: {before} of {total} jobs already finished")
     if not items:
         return 0
-    payload = report_dir(ctx.store, ctx.run_id) / "markets.pickle"
-    with open(payload, "wb") as handle:
-        pickle.dump({m.info.id: (m.bars, m.spec) for m in markets}, handle, protocol=pickle.HIGHEST_PROTOCOL)
     count, started, flushed = before, time.monotonic(), time.monotonic()
     ctx.progress(0.9 * count / total, f"{count}/{total} jobs")
-    pool = ProcessPoolExecutor(_workers(workers, len(items)), mp_context=get_context("spawn"),
-                               initializer=_init_worker, initargs=(str(payload),))
     unsaved: list[tuple[str, int, list[Any]]] = []
 
     def flush() -> None:
@@ -207,28 +237,20 @@ def execute_jobs(ctx: Any, suite: Suite, markets: list[Market], workers: int | N
         flushed = time.monotonic()
         ctx.progress(0.9 * count / total, f"{count}/{total} jobs{_eta(started, count, before, total)}")
 
+    stream = _stream(items, markets, suite, _workers(workers, len(items)), report_dir(ctx.store, ctx.run_id))
     try:
-        running: dict[Future, WorkItem] = {pool.submit(_work, i.agent, i.params, i.series_id, list(i.folds),
-                                                       suite.costs, suite.fill): i for i in items}
-        while running:
-            finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
-            for future in finished:
-                item = running.pop(future)
-                unsaved.append((item.config, item.series_id, future.result()))
+        for finished in stream:
+            if finished is not None:
+                item, folds = finished
+                unsaved.append((item.config, item.series_id, folds))
                 count += len(item.folds)
-            if unsaved and (not running or time.monotonic() - flushed >= FLUSH_SECONDS):
+            if unsaved and time.monotonic() - flushed >= FLUSH_SECONDS:
                 flush()
             ctx.check_cancel()
     except RunCancelled:
-        pool.shutdown(wait=True, cancel_futures=True)
-        for future, item in running.items():
-            if future.done() and not future.cancelled() and future.exception() is None:
-                unsaved.append((item.config, item.series_id, future.result()))
-                count += len(item.folds)
         raise RunCancelled(f"cancelled after {count} of {total} jobs; resume to finish the rest") from None
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        payload.unlink(missing_ok=True)
+        stream.close()
         if unsaved:
             flush()
     return count - before
