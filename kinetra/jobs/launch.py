@@ -42,6 +42,10 @@ def run_request(job: JobSpec, settings: Settings) -> tuple[str, dict[str, Any]]:
         return "health", {"symbol": job.args.get("symbol"), "timeframe": job.args.get("timeframe")}
     if job.kind == "fill":
         return "fill", {"symbol": job.args.get("symbol"), "timeframe": job.args.get("timeframe")}
+    if job.kind == "test":
+        from kinetra.research.suite import load_suite
+
+        return "test", {"suite": load_suite(job.args["suite"]).to_json()}
     return "backup", {"dest": job.args.get("dest"), "keep": job.args.get("keep")}
 
 
@@ -71,6 +75,10 @@ def judge(job: JobSpec, rec: runs.RunRecord) -> tuple[str, str | None, str | Non
     if job.kind == "fill":
         t = result["totals"]
         return "succeeded", f"{t['gaps']} gaps: {t['filled_bars']:,} bars filled, {t['confirmed']} confirmed", None
+    if job.kind == "test":
+        edges = result.get("edges", [])
+        return "succeeded", (f"suite {result.get('suite')}: {len(edges)} of {result.get('candidates', 0)} candidates"
+                             f" with an edge (kinetra test results {rec.id})"), None
     return "succeeded", f"backup at {result.get('path')} ({result.get('rows', 0):,} rows)", None
 
 
@@ -119,7 +127,7 @@ def execute_job(store: Any, name: str, trigger: str = "manual", settings: Settin
         hid = _history_start(store, name, attempt, trigger)
         try:
             kind, params = run_request(job, settings)
-            run_id = runs.start(store, kind, params, settings=settings)
+            run_id = runs.start(store, kind, params, seed=params.get("suite", {}).get("seed"), settings=settings)
         except KinetraError as err:
             _history_set(store, hid, status="failed", ended_at=now(), error=str(err))
             last = {"id": hid, "job": name, "attempt": attempt, "status": "failed", "error": str(err)}

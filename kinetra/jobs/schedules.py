@@ -1,6 +1,6 @@
 """Job schedules: shipped `configs/jobs.yaml` < `$KINETRA_HOME/jobs.yaml`, validated, readable by people.
 
-A job names a kind (refresh, health, fill, backup), a cron or interval trigger with a timezone, its
+A job names a kind (refresh, health, fill, backup, test), a cron or interval trigger with a timezone, its
 arguments, whether it is enabled, and a retry policy. A user job with a shipped job's name
 overrides the fields it sets. Every error names the job and the field.
 """
@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from kinetra.errors import ConfigError
 from kinetra.paths import kinetra_home, shipped_configs_dir
 
-JOB_KINDS = ("refresh", "health", "fill", "backup")
+JOB_KINDS = ("refresh", "health", "fill", "backup", "test")
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -55,7 +55,7 @@ class JobSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    kind: Literal["refresh", "health", "fill", "backup"]
+    kind: Literal["refresh", "health", "fill", "backup", "test"]
     cron: str | None = None
     """Five-field crontab: minute hour day-of-month month day-of-week (e.g. `0 6 * * *`)."""
     interval: str | None = None
@@ -105,7 +105,22 @@ class JobSpec(BaseModel):
             score = self.args["fail_under"]
             if not isinstance(score, int | float) or not 0 <= score <= 100:
                 raise ValueError("args.fail_under must be a score from 0 to 100")
+        if self.kind == "test":
+            self._check_suite()
         return self
+
+    def _check_suite(self) -> None:
+        """A test job names a suite that loads (shipped, the person's, or a YAML path)."""
+        from kinetra.errors import KinetraError
+        from kinetra.research.suite import load_suite
+
+        suite = self.args.get("suite")
+        if not isinstance(suite, str) or not suite:
+            raise ValueError("args.suite must name a test suite (e.g. quick; see `kinetra test suites`)")
+        try:
+            load_suite(suite)
+        except KinetraError as err:
+            raise ValueError(f"args.suite: {err}") from None
 
     def trigger(self) -> Any:
         """The APScheduler trigger of this schedule."""

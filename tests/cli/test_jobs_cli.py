@@ -126,3 +126,18 @@ def test_backup_is_a_job_and_restore_refuses_a_damaged_one(kinetra_home: Path) -
     out = kinetra("data", "restore", str(made[0]))
     assert out.returncode == 3 and "series.parquet is damaged" in out.stderr and out.stderr.count("\n") == 1
     assert kinetra_json("data", "list") == before
+
+
+def test_a_test_suite_is_a_job_whose_history_names_its_verdicts(kinetra_home: Path, store: Store) -> None:
+    kinetra("demo")
+    (kinetra_home / "suites").mkdir()
+    (kinetra_home / "suites" / "nightly.yaml").write_text(
+        "agents: [{name: sma_crossover}]\nseries: {symbols: [EURUSD], timeframes: [H4]}\n"
+        "validation: {scheme: walk_forward, folds: 2}\nmonte_carlo: {count: 50}\n")
+    jobs_file(kinetra_home, "{name: research, enabled: true, args: {suite: nightly}}")
+    out = kinetra("jobs", "run", "research")
+    assert out.returncode == 0, out.stderr
+    entry = history(store, "research")[0]
+    assert entry["status"] == "succeeded" and entry["summary"].startswith("suite nightly: 0 of 1 candidates")
+    run = kinetra_json("runs", "show", entry["run_id"])
+    assert run["kind"] == "test" and run["params"]["suite"]["name"] == "nightly" and run["seed"] == 0

@@ -16,7 +16,7 @@ def write(home: Path, text: str) -> None:
 
 def test_the_shipped_jobs_load_disabled_with_readable_schedules() -> None:
     jobs = load_jobs()
-    assert {"refresh", "health", "fill", "backup"} <= set(jobs)
+    assert {"refresh", "health", "fill", "backup", "research"} <= set(jobs)
     assert not any(j.enabled for j in jobs.values())
     assert jobs["refresh"].human() == "every day at 06:00 UTC"
     assert jobs["fill"].human() == "every Sat at 07:00 UTC"
@@ -30,6 +30,8 @@ def test_the_shipped_jobs_load_disabled_with_readable_schedules() -> None:
     ("{name: x, kind: health, interval: 1h, timezone: Mars/Olympus}", "job 'x': timezone: unknown timezone"),
     ("{name: x, kind: health, interval: 1h, colour: red}", "job 'x': colour: unknown field"),
     ("{name: x, kind: health, interval: 1h, args: {fail_under: 300}}", "args.fail_under must be a score"),
+    ("{name: x, kind: test, interval: 1d}", "job 'x': job: args.suite must name a test suite"),
+    ("{name: x, kind: test, interval: 1d, args: {suite: nope}}", "args.suite: no suite 'nope'"),
 ])
 def test_an_invalid_schedule_is_one_line_naming_job_and_field(kinetra_home: Path, entry: str, words: str) -> None:
     write(kinetra_home, f"jobs:\n  - {entry}\n")
