@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/backtest_bench.py
 	$(BIN)/python bench/stats_bench.py
 	$(BIN)/python bench/features_bench.py
+	$(BIN)/python bench/suite_bench.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -12,7 +12,7 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, time as dtime
@@ -123,6 +123,8 @@ def fingerprint(markets: list[Market]) -> str:
     return digest.hexdigest()[:16]
 
 
+POOL_MIN_SECONDS = 15.0
+"""Work estimated under this many seconds in one process is not worth starting worker processes for."""
 FLUSH_SECONDS = 2.0
 """Finished jobs are written (with progress) at most this often: every store write costs a checkpoint."""
 
@@ -184,24 +186,34 @@ def _eta(started: float, done_now: int, done_before: int, total: int) -> str:
     return f", ETA {left:.0f} s" if left >= 1 else ""
 
 
-def _stream(items: list[WorkItem], markets: list[Market], suite: Suite, workers: int,
-            folder: Path) -> Iterator[tuple[WorkItem, list[Any]] | None]:
+def _stream(items: list[WorkItem], markets: list[Market], suite: Suite, workers: int, folder: Path,
+            note: Callable[[str], None]) -> Iterator[tuple[WorkItem, list[Any]] | None]:
     """Yield each item with its fold results as it finishes, or None every half second while waiting.
 
-    One worker runs the items in this process; more run in a spawned pool with at most two items
-    per worker in flight, so a cancel leaves little queued work behind. Closing the generator stops the pool.
+    The first items run in this process; the rest go to a spawned pool only when the second item's
+    time says they would take more than POOL_MIN_SECONDS here (a worker costs seconds to start),
+    with at most two items per worker in flight, so a cancel leaves little queued work behind.
+    Closing the generator stops the pool.
     """
-    if workers == 1:
-        bars = {m.info.id: (m.bars, m.spec) for m in markets}
-        for i in items:
+    bars = {m.info.id: (m.bars, m.spec) for m in markets}
+    queue = list(reversed(items))
+    for _ in range(2):
+        if not queue:
+            return
+        i, started = queue.pop(), time.monotonic()
+        yield i, run_trial(*bars[i.series_id], i.agent, i.params, list(i.folds), suite.costs, suite.fill)
+    if workers == 1 or (time.monotonic() - started) * len(queue) < POOL_MIN_SECONDS:
+        while queue:
+            i = queue.pop()
             yield i, run_trial(*bars[i.series_id], i.agent, i.params, list(i.folds), suite.costs, suite.fill)
         return
     payload = folder / "markets.pickle"
     with open(payload, "wb") as handle:
-        pickle.dump({m.info.id: (m.bars, m.spec) for m in markets}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(bars, handle, protocol=pickle.HIGHEST_PROTOCOL)
     pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker,
                                initargs=(str(payload),))
-    queue, running = list(reversed(items)), {}
+    note(f"{len(queue)} work items on {workers} worker processes")
+    running = {}
     try:
         while queue or running:
             while queue and len(running) < 2 * workers:
@@ -237,7 +249,8 @@ def execute_jobs(ctx: Any, suite: Suite, markets: list[Market], workers: int | N
         flushed = time.monotonic()
         ctx.progress(0.9 * count / total, f"{count}/{total} jobs{_eta(started, count, before, total)}")
 
-    stream = _stream(items, markets, suite, _workers(workers, len(items)), report_dir(ctx.store, ctx.run_id))
+    stream = _stream(items, markets, suite, _workers(workers, len(items)), report_dir(ctx.store, ctx.run_id),
+                     ctx.event)
     try:
         for finished in stream:
             if finished is not None:

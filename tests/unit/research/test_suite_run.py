@@ -32,12 +32,14 @@ def walks(store: Store) -> Store:
     return store
 
 
-def test_a_run_stores_every_job_and_candidate_with_its_evidence(walks: Store) -> None:
+def test_a_run_stores_every_job_and_candidate_with_its_evidence(walks: Store, monkeypatch) -> None:
+    monkeypatch.setattr("kinetra.research.suite_run.POOL_MIN_SECONDS", 0.0)  # the pool, however small the work
     suite = small_suite()
     rec = _run(walks, suite, workers=2)
     with walks.session() as con:
         jobs = con.execute("SELECT count(*) FROM test_jobs WHERE run_id = ?", [rec.id]).fetchall()[0][0]
     assert jobs == 2 * 2 * 3  # configurations x series x folds
+    assert "2 work items on 2 worker processes" in [e["message"] for e in runs.events(walks, rec.id)]
     rows = results.candidate_rows(walks, rec.id)
     names = [r["candidate"] for r in rows]
     assert names == ["sma_crossover(fast=2, slow=20) @ WALKA H1", "sma_crossover(fast=5, slow=20) @ WALKA H1",
@@ -81,7 +83,8 @@ def test_a_planted_edge_is_found_and_survives_the_correction(store: Store) -> No
     assert rows["sma_crossover(fast=1, slow=150) @ TREND H1"]["verdict"] == "no edge"
 
 
-def test_the_same_suite_on_the_same_bars_reproduces_every_number(walks: Store) -> None:
+def test_the_same_suite_on_the_same_bars_reproduces_every_number(walks: Store, monkeypatch) -> None:
+    monkeypatch.setattr("kinetra.research.suite_run.POOL_MIN_SECONDS", 0.0)
     suite = small_suite(validation={"scheme": "cpcv", "groups": 4, "test_groups": 2, "embargo": 10},
                         monte_carlo={"count": 100, "method": "random_entry"})
     first, second = _run(walks, suite), _run(walks, suite, workers=2)  # in-process and pooled agree
