@@ -197,15 +197,22 @@ def _stream(items: list[WorkItem], markets: list[Market], suite: Suite, workers:
     """
     bars = {m.info.id: (m.bars, m.spec) for m in markets}
     queue = list(reversed(items))
-    for _ in range(2):
+
+    def here(i: WorkItem) -> list[Any]:
+        return run_trial(*bars[i.series_id], i.agent, i.params, list(i.folds), suite.costs, suite.fill)
+
+    seconds = 0.0
+    for _ in range(2):  # the first pays for loading compiled kernels; the second is the typical item
         if not queue:
             return
         i, started = queue.pop(), time.monotonic()
-        yield i, run_trial(*bars[i.series_id], i.agent, i.params, list(i.folds), suite.costs, suite.fill)
-    if workers == 1 or (time.monotonic() - started) * len(queue) < POOL_MIN_SECONDS:
+        folds = here(i)
+        seconds = time.monotonic() - started
+        yield i, folds
+    if workers == 1 or seconds * len(queue) < POOL_MIN_SECONDS:
         while queue:
             i = queue.pop()
-            yield i, run_trial(*bars[i.series_id], i.agent, i.params, list(i.folds), suite.costs, suite.fill)
+            yield i, here(i)
         return
     payload = folder / "markets.pickle"
     with open(payload, "wb") as handle:
