@@ -50,10 +50,10 @@ def load_arrays(store: Any, series_ids: list[int]) -> dict[int, dict[str, np.nda
     """Read series' bars as numpy arrays (times in UTC epoch seconds, in time order), in one transaction."""
     if not series_ids:
         return {}
-    with store.session() as con:
-        data = con.execute(
+    with store.session() as con:  # a relation streams into numpy; execute() first materialises (3x slower)
+        data = con.sql(
             "SELECT series_id, CAST(epoch(ts) AS BIGINT) AS ts, open, high, low, close, spread FROM bars"
-            f" WHERE series_id IN ({', '.join('?' * len(series_ids))})", list(series_ids)).fetchnumpy()
+            f" WHERE series_id IN ({', '.join('?' * len(series_ids))})", params=list(series_ids)).fetchnumpy()
     sid, ts = np.asarray(data.pop("series_id")), np.asarray(data["ts"])
     ordered = len(sid) < 2 or bool(np.all((sid[1:] > sid[:-1]) | ((sid[1:] == sid[:-1]) & (ts[1:] >= ts[:-1]))))
     if not ordered:  # rows come in insertion order; sort only when ingests interleaved (cheaper than ORDER BY)
