@@ -17,7 +17,7 @@ from kinetra.data.bars_frame import modal_spacing
 from kinetra.data.health import checks, cross_tf
 from kinetra.data.health.holidays import DAY, holiday_dates, missing_dates
 from kinetra.data.health.score import score
-from kinetra.data.health.session_calendar import Calendar, expected_times, find_gaps, learn_calendar, week_slot
+from kinetra.data.health.session_calendar import Calendar, bar_grid, find_gaps, learn_calendar, week_slot
 from kinetra.data.inventory import SeriesInfo, list_series
 from kinetra.data.timeframes import TIMEFRAME_SECONDS, spacing_matches
 from kinetra.errors import RunCancelled, UnknownSeriesError
@@ -86,13 +86,12 @@ def scan_one(info: SeriesInfo, bars: dict[str, np.ndarray], cfg: HealthConfig) -
     """Learn the calendar, find gaps and run the bar checks of one series."""
     ts = np.asarray(bars["ts"], dtype=np.int64)
     step = TIMEFRAME_SECONDS[info.timeframe]
-    cal = learn_calendar(ts, step, cfg.occupancy_threshold)
-    starts, ends, missing = find_gaps(ts, cal)
-    grid = expected_times(ts, step)
+    grid = bar_grid(ts, step)
+    cal = learn_calendar(ts, step, cfg.occupancy_threshold, grid)
+    starts, ends, missing = find_gaps(ts, cal, grid)
     found, flagged = _bar_issues(bars, info.timeframe, cfg)
     issues = [{"kind": i.kind, "at": _iso(ts[i.index]), "detail": i.detail} for i in found]
-    return SeriesScan(info, cal, int(cal.open[week_slot(grid, cal.slot)].sum()), starts, ends, missing,
-                      issues, flagged, int(ts[-1]))
+    return SeriesScan(info, cal, int(cal.open[grid.slots].sum()), starts, ends, missing, issues, flagged, int(ts[-1]))
 
 
 def freshness(scan: SeriesScan, now: datetime) -> dict[str, Any]:
