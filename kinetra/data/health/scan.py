@@ -59,9 +59,9 @@ def load_arrays(store: Any, series_ids: list[int]) -> dict[int, dict[str, np.nda
     if not ordered:  # rows come in insertion order; sort only when ingests interleaved (cheaper than ORDER BY)
         order = np.lexsort((ts, sid))
         sid, data = sid[order], {k: np.asarray(v)[order] for k, v in data.items()}
-    ids, starts = np.unique(sid, return_index=True)
-    bounds = np.r_[starts, len(sid)]
-    out = {int(i): {k: np.asarray(v)[bounds[j]:bounds[j + 1]] for k, v in data.items()} for j, i in enumerate(ids)}
+    starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]]) if len(sid) else np.zeros(0, dtype=np.intp)
+    bounds = np.r_[starts, len(sid)]  # sid is sorted: its runs, found in one pass (np.unique would sort again)
+    out = {int(sid[s]): {k: np.asarray(v)[s:e] for k, v in data.items()} for s, e in zip(bounds[:-1], bounds[1:])}
     empty = {k: np.asarray(v)[:0] for k, v in data.items()}
     return {i: out.get(i, empty) for i in series_ids}
 
@@ -142,9 +142,9 @@ def report(scan: SeriesScan, holidays: set[int], now: datetime, cfg: HealthConfi
             "occupancy": [round(float(x), 3) for x in scan.calendar.occupancy]}
 
 
-def _select(store: Any, symbol: str | None, timeframe: str | None) -> list[SeriesInfo]:
-    chosen = [s for s in list_series(store) if s.bars
-              and (symbol is None or s.symbol.upper() == symbol.upper())
+def _select(held: list[SeriesInfo], symbol: str | None, timeframe: str | None) -> list[SeriesInfo]:
+    chosen = [s for s in held
+              if (symbol is None or s.symbol.upper() == symbol.upper())
               and (timeframe is None or s.timeframe == timeframe.upper())]
     if not chosen and symbol:
         raise UnknownSeriesError(f"no series {symbol} {timeframe or ''}".rstrip() + " in the store")
@@ -159,7 +159,7 @@ def scan_store(store: Any, symbol: str | None = None, timeframe: str | None = No
     now = (clock or SystemClock()).now()
     progress = on_progress or (lambda f, m: None)
     everything = [s for s in list_series(store) if s.bars]
-    chosen = {s.id for s in _select(store, symbol, timeframe)}
+    chosen = {s.id for s in _select(everything, symbol, timeframe)}
     progress(0.0, f"reading {sum(s.bars for s in everything):,} bars")
     arrays = load_arrays(store, [s.id for s in everything])
     scans = []
@@ -258,9 +258,9 @@ def _store(store: Any, reports: list[dict[str, Any]], run_id: str | None, now: d
     with store.session() as con:
         con.execute("INSERT INTO health_scans (id, run_id, scanned_at) VALUES (?, ?, ?)",
                     [scan_id, run_id, utc_naive(now)])
-        for rep in reports:
-            con.execute("INSERT INTO health_results VALUES (?, ?, ?, ?)",
-                        [scan_id, rep["series_id"], rep["score"], json.dumps(rep)])
+        con.execute("INSERT INTO health_results SELECT ?, unnest(?), unnest(?), unnest(?)",  # one statement
+                    [scan_id, [r["series_id"] for r in reports], [r["score"] for r in reports],
+                     [json.dumps(r) for r in reports]])
     return scan_id
 
 
