@@ -124,7 +124,14 @@ def stale(open_: np.ndarray, high: np.ndarray, low: np.ndarray, close: np.ndarra
 
 def zero_spread(spread: np.ndarray, min_length: int = 5) -> list[Issue]:
     """Flag runs of zero spread in a series whose spread is normally positive."""
-    if len(spread) == 0 or np.median(spread) <= 0:
+    if len(spread) == 0 or _median_at_most_zero(spread):
         return []
     return [Issue("zero_spread", start, f"{length} bars with zero spread")
             for start, length in _runs(spread == 0, min_length)]
+
+
+def _median_at_most_zero(x: np.ndarray) -> bool:
+    """np.median(x) <= 0; for non-negative integers (spreads in points) by counting zeros, not selecting."""
+    if x.dtype.kind in "iu" and x.min() >= 0:
+        return np.count_nonzero(x) < len(x) - len(x) // 2  # the middle value(s) are 0 iff more than half are
+    return bool(np.median(x) <= 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,8 @@ class Grid:
 def bar_grid(ts: np.ndarray, timeframe_seconds: int, slot: int | None = None) -> Grid:
     """Lay the expected bar times of `ts` out once, so learning the calendar and finding gaps share them."""
     times = expected_times(ts, timeframe_seconds)
-    slots = week_slot(times, slot or slot_seconds(timeframe_seconds))
+    period = WEEK // math.gcd(timeframe_seconds, WEEK)  # times `period` steps apart share their slot of the week
+    slots = np.resize(week_slot(times[:period], slot or slot_seconds(timeframe_seconds)), len(times))
     return Grid(times, slots, _present(times, ts, timeframe_seconds))
 
 
@@ -56,8 +58,9 @@ def _present(times: np.ndarray, ts: np.ndarray, step: int) -> np.ndarray:
     """Which of the evenly spaced `times` occur in `ts` (unsorted or repeated too): np.isin in one O(n) pass."""
     present = np.zeros(len(times), dtype=bool)
     if len(times):
-        index, off = np.divmod(np.asarray(ts) - times[0], step)
-        present[index[(off == 0) & (index >= 0) & (index < len(times))]] = True
+        off = np.asarray(ts) - times[0]
+        index = off // step
+        present[index[(index * step == off) & (index >= 0) & (index < len(times))]] = True
     return present
 
 

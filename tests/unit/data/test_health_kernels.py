@@ -1,4 +1,4 @@
-"""The health scan's fast paths agree with plain references: spike z-scores, and which expected bars are present."""
+"""The health scan's fast paths agree with plain references: spike z-scores, the expected bar grid, zero spreads."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kinetra.data.health import checks
-from kinetra.data.health.session_calendar import bar_grid, expected_times
+from kinetra.data.health.session_calendar import bar_grid, expected_times, week_slot
 
 EXAMPLES = settings(max_examples=80, deadline=None)
 
@@ -72,3 +72,19 @@ def test_present_bars_are_exactly_the_expected_times_held(seed: int, n: int, ste
     rng = np.random.default_rng(seed)
     ts = 1_700_000_000 + rng.integers(-5, 2 * n, n) * step + rng.choice([0, 0, 0, 17], n)  # unsorted, repeats, off-grid
     assert np.array_equal(bar_grid(ts, step).present, np.isin(expected_times(ts, step), ts))
+
+
+@EXAMPLES
+@given(st.integers(1_600_000_000, 1_700_000_000), st.integers(1, 30_000), st.sampled_from([7, 60, 3600, 86400, 2592000]))
+def test_grid_slots_are_the_week_slots_of_the_expected_times(first: int, n: int, step: int) -> None:
+    ts = np.array([first, first + (n - 1) * step], dtype=np.int64)
+    slot = min(step, 3600)
+    assert np.array_equal(bar_grid(ts, step, slot).slots, week_slot(expected_times(ts, step), slot))
+
+
+@EXAMPLES
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=30) | st.lists(st.integers(-3, 40), min_size=1, max_size=30),
+       st.booleans())
+def test_zero_spread_counts_its_way_to_the_median(spread: list[int], floats: bool) -> None:
+    x = np.array(spread, dtype=np.float64 if floats else np.int32)
+    assert checks._median_at_most_zero(x) == bool(np.median(x) <= 0)
