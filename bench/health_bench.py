@@ -4,7 +4,7 @@ Prints the compute time of a scan (calendar, gaps, bar checks) over in-memory ar
 end-to-end `scan_store` time on a store holding the same bars (reads the store, holidays, stores
 the reports), each against a straightforward pandas implementation of the same calendar, gap and
 spike logic measured in the same run (end to end: the bars read from the store with `.df()`).
-Kinetra's times are the best of REPEATS runs (the machine's other work only ever adds time).
+Kinetra's times are the best of 3 runs (the machine's other work only ever adds time).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import timed_runs  # noqa: E402
 from kinetra.config import HealthConfig  # noqa: E402
 from kinetra.data.bars_frame import BAR_COLUMNS, PreparedSeries  # noqa: E402
 from kinetra.data.health.scan import scan_one, scan_store  # noqa: E402
@@ -30,7 +30,6 @@ from kinetra.data.writer import write_series  # noqa: E402
 from kinetra.store import Store  # noqa: E402
 
 SERIES, BARS = 100, 50_000
-REPEATS = 3
 
 
 def make_series(seed: int) -> pd.DataFrame:
@@ -64,16 +63,6 @@ def pandas_end_to_end(store: Store) -> int:
     return sum(pandas_reference(group.set_index("ts")) for _, group in bars.groupby("series_id", sort=False))
 
 
-def best_of(task: Callable[[], object]) -> list[float]:
-    """Seconds of REPEATS runs of `task`, best first."""
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        task()
-        times.append(time.perf_counter() - start)
-    return sorted(times)
-
-
 def main() -> None:
     frames = [make_series(seed) for seed in range(SERIES)]
     total = sum(len(f) for f in frames)
@@ -91,17 +80,17 @@ def main() -> None:
                   for f in frames]
         cfg = HealthConfig()
         scan_one(infos[0], arrays[0], cfg)  # warm-up (numba, pandas)
-        ours = best_of(lambda: [scan_one(info, arr, cfg) for info, arr in zip(infos, arrays, strict=True)])
+        ours = timed_runs(lambda: [scan_one(info, arr, cfg) for info, arr in zip(infos, arrays, strict=True)])
         start = time.perf_counter()
         for frame in frames:
             pandas_reference(frame)
         peer = time.perf_counter() - start
-        whole = best_of(lambda: scan_store(store))
+        whole = timed_runs(lambda: scan_store(store))
         start = time.perf_counter()
         pandas_end_to_end(store)
         peer_whole = time.perf_counter() - start
     runs = ", ".join(f"{t:.3f}" for t in whole)
-    print(f"{SERIES} series, {total:,} bars; kinetra best of {REPEATS}, pandas once")
+    print(f"{SERIES} series, {total:,} bars; kinetra best of 3, pandas once")
     print(f"kinetra scan compute  {ours[0]:7.3f} s  {total / ours[0]:>12,.0f} bars/s")
     print(f"pandas reference      {peer:7.3f} s  {total / peer:>12,.0f} bars/s   ratio {peer / ours[0]:.2f}x")
     print(f"scan_store end to end {whole[0]:7.3f} s  {total / whole[0]:>12,.0f} bars/s   (target <= 2 s; runs: {runs})")
