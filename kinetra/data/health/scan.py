@@ -72,7 +72,7 @@ def _bar_issues(bars: dict[str, np.ndarray], tf: str, cfg: HealthConfig) -> tupl
              + checks.spikes(c, cfg.spike_window, cfg.spike_threshold)
              + checks.stale(o, h, lo, c, cfg.stale_min_run)
              + checks.zero_spread(np.asarray(bars["spread"]), cfg.zero_spread_min_run))
-    spacing = modal_spacing(bars["ts"])
+    spacing = modal_spacing(bars["ts"], TIMEFRAME_SECONDS[tf])
     if spacing is not None and not spacing_matches(tf, spacing):
         found.append(checks.Issue("timeframe", 0, f"bars are {spacing} s apart, {tf} means {TIMEFRAME_SECONDS[tf]} s"))
     flagged: dict[str, int] = {}

@@ -1,4 +1,4 @@
-"""The health scan's fast paths agree with plain references: spike z-scores, the expected bar grid, zero spreads."""
+"""The health scan's fast paths agree with plain references: spike z-scores, bar grid, zero spreads, bar spacing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kinetra.data.bars_frame import modal_spacing
 from kinetra.data.health import checks
 from kinetra.data.health.session_calendar import bar_grid, expected_times, week_slot
 
@@ -88,3 +89,10 @@ def test_grid_slots_are_the_week_slots_of_the_expected_times(first: int, n: int,
 def test_zero_spread_counts_its_way_to_the_median(spread: list[int], floats: bool) -> None:
     x = np.array(spread, dtype=np.float64 if floats else np.int32)
     assert checks._median_at_most_zero(x) == bool(np.median(x) <= 0)
+
+
+@EXAMPLES
+@given(st.lists(st.sampled_from([-60, 0, 60, 120, 3600]), max_size=8), st.sampled_from([60, 120, 3600, 7]))
+def test_a_likely_spacing_changes_nothing_but_the_speed(steps: list[int], likely: int) -> None:
+    ts = 1_700_000_000 + np.cumsum(np.array(steps, dtype=np.int64))
+    assert modal_spacing(ts, likely) == modal_spacing(ts)
