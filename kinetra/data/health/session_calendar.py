@@ -64,7 +64,8 @@ def _present(times: np.ndarray, ts: np.ndarray, step: int) -> np.ndarray:
     return present
 
 
-def learn_calendar(ts: np.ndarray, timeframe_seconds: int, threshold: float = 0.9, grid: Grid | None = None) -> Calendar:
+def learn_calendar(ts: np.ndarray, timeframe_seconds: int, threshold: float = 0.9,
+                   grid: Grid | None = None) -> Calendar:
     """Learn from sorted bar times which slots of the week normally hold a bar (`grid`: from `bar_grid`, if at hand)."""
     slot = slot_seconds(timeframe_seconds)
     nslots = WEEK // slot
@@ -75,7 +76,8 @@ def learn_calendar(ts: np.ndarray, timeframe_seconds: int, threshold: float = 0.
     return Calendar(slot, timeframe_seconds, occupancy, occupancy >= threshold)
 
 
-def find_gaps(ts: np.ndarray, calendar: Calendar, grid: Grid | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def find_gaps(ts: np.ndarray, calendar: Calendar,
+              grid: Grid | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (start, end, missing bars) of each run of missing bars in normally-open slots."""
     grid = grid or bar_grid(ts, calendar.step, calendar.slot)
     open_ = calendar.open[grid.slots]

@@ -34,7 +34,8 @@ def spikes_reference(close: np.ndarray, window: int, threshold: float, revert: f
     out = []
     for t in range(30, len(r)):
         nxt = r[t + 1] if t + 1 < len(r) else 0.0
-        if not (sign(nxt) == -sign(r[t]) and abs(nxt) >= revert * abs(r[t]) and abs(r[t] - centre) > threshold / 5 * scale):
+        reverting = sign(nxt) == -sign(r[t]) and abs(nxt) >= revert * abs(r[t])
+        if not (reverting and abs(r[t] - centre) > threshold / 5 * scale):
             continue
         past = r[max(0, t - window):t]
         med = median(past)
@@ -76,7 +77,8 @@ def test_present_bars_are_exactly_the_expected_times_held(seed: int, n: int, ste
 
 
 @EXAMPLES
-@given(st.integers(1_600_000_000, 1_700_000_000), st.integers(1, 30_000), st.sampled_from([7, 60, 3600, 86400, 2592000]))
+@given(st.integers(1_600_000_000, 1_700_000_000), st.integers(1, 30_000),
+       st.sampled_from([7, 60, 3600, 86400, 2592000]))
 def test_grid_slots_are_the_week_slots_of_the_expected_times(first: int, n: int, step: int) -> None:
     ts = np.array([first, first + (n - 1) * step], dtype=np.int64)
     slot = min(step, 3600)
