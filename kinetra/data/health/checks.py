@@ -67,7 +67,7 @@ def spikes(close: np.ndarray, window: int = 200, threshold: float = 15.0, revert
     cand = cand[cand >= 30]
     if not len(cand):
         return []
-    z = _trailing_z(r, cand, window, threshold)
+    z = _trailing_z(r, cand, window, threshold, centre - scale / 4, centre + scale / 4)
     hits = cand[np.abs(z) > threshold]
     zs = z[np.abs(z) > threshold]
     return [Issue("spike", int(i) + 1, f"log return {r[i]:+.4%} is {zi:+.1f} robust sigma and reverts")
@@ -75,23 +75,24 @@ def spikes(close: np.ndarray, window: int = 200, threshold: float = 15.0, revert
 
 
 @numba.njit(cache=True, nogil=True)
-def _trailing_z(r: np.ndarray, at: np.ndarray, window: int, threshold: float) -> np.ndarray:
+def _trailing_z(r: np.ndarray, at: np.ndarray, window: int, threshold: float, lo: float, hi: float) -> np.ndarray:
     """Robust z of each r[at] against the (up to) `window` values before it, or 0 where |z| <= threshold for sure.
 
-    The median is selected exactly. The MAD, a second selection, is skipped when a count shows it is
-    larger than the largest MAD that |z| > threshold allows (with a 1e-6 margin for rounding): most
-    candidates are ordinary moves, so most skip it.
+    Most candidates are ordinary moves, and counting proves it without a selection: first with the
+    window's median bracketed by [lo, hi] (given: about the series' centre), else with the median
+    selected. Only the rest have their MAD selected as well.
     """
     z = np.zeros(len(at))
     for k in range(len(at)):
-        past = r[max(0, at[k] - window):at[k]]
+        past, x = r[max(0, at[k] - window):at[k]], r[at[k]]
+        if np.isnan(x) or threshold > 0 and _bracketed(past, lo, hi) and _surely_ordinary(past, lo, hi, threshold, x):
+            continue  # a NaN z is never flagged either
         med = _median(past)
-        dev, move = np.abs(past - med), abs(r[at[k]] - med)
-        if np.isnan(move) or threshold > 0 and _median_above(dev, move / (threshold * MAD_TO_SIGMA) * (1 + 1e-6)):
-            continue  # NaN: z would be NaN, never flagged
-        mad = _median(dev)
+        if np.isnan(med) or threshold > 0 and _surely_ordinary(past, med, med, threshold, x):
+            continue
+        mad = _median(np.abs(past - med))
         if mad > 0:
-            z[k] = (r[at[k]] - med) / (MAD_TO_SIGMA * mad)
+            z[k] = (x - med) / (MAD_TO_SIGMA * mad)
     return z
 
 
@@ -102,9 +103,29 @@ def _median(x: np.ndarray) -> float:
 
 
 @numba.njit(cache=True, nogil=True)
-def _median_above(x: np.ndarray, bound: float) -> bool:
-    """Whether np.median(x) > bound, by counting: if at most (n-1)//2 values are <= bound, the middle one is not."""
-    return np.count_nonzero(x <= bound) <= (len(x) - 1) // 2
+def _bracketed(x: np.ndarray, lo: float, hi: float) -> bool:
+    """Whether np.median(x) lies in [lo, hi] (or x holds NaN): at most (n-1)//2 values lie below lo, or above hi."""
+    below = above = 0
+    for v in x:
+        below += v < lo
+        above += v > hi
+    return max(below, above) <= (len(x) - 1) // 2
+
+
+@numba.njit(cache=True, nogil=True)
+def _surely_ordinary(past: np.ndarray, lo: float, hi: float, threshold: float, x: float) -> bool:
+    """Whether |z| of x <= threshold for every median of `past` in [lo, hi], by counting.
+
+    The MAD about such a median exceeds the largest MAD that |z| > threshold allows when at most
+    (n-1)//2 values lie within that bound of [lo, hi]. Bound and band are widened by 1e-6, far
+    beyond the rounding of z and of these sums, so a flagged bar is never skipped.
+    """
+    bound = max(abs(x - lo), abs(x - hi)) / (threshold * MAD_TO_SIGMA) * (1 + 1e-6)
+    slack = 1e-6 * (abs(lo) + abs(hi) + bound)
+    near = 0
+    for v in past:
+        near += lo - bound - slack <= v <= hi + bound + slack
+    return near <= (len(past) - 1) // 2
 
 
 def _runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int]]:

@@ -47,10 +47,11 @@ def spikes_reference(close: np.ndarray, window: int, threshold: float, revert: f
 
 
 def prices(seed: int, n: int, decimals: int, odd: int) -> np.ndarray:
-    """A random walk whose volatility changes, with reverting spikes, rounded (so flat runs occur)."""
+    """A random walk whose volatility and drift change, with reverting spikes, rounded (so flat runs occur)."""
     rng = np.random.default_rng(seed)
     vol = np.repeat(rng.uniform(0.0005, 0.01, n // 50 + 1), 50)[:n]
-    close = 100 * np.exp(np.cumsum(rng.normal(0, 1, n) * vol))
+    drift = np.repeat(rng.normal(0, 1.5, n // 50 + 1), 50)[:n]
+    close = 100 * np.exp(np.cumsum((rng.normal(0, 1, n) + drift) * vol))
     for at in rng.integers(0, max(n - 1, 1), n // 40):
         close[at] *= math.exp(rng.choice([-1, 1]) * rng.uniform(0.005, 0.1))
     close = np.round(close, decimals)
