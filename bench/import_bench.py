@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,23 +17,13 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import timed_runs  # noqa: E402
 from kinetra.data.ingest import import_files  # noqa: E402
 from kinetra.data.mt5_csv import parse_mt5_csv  # noqa: E402
 from kinetra.store import Store  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "mt5"
 HEADER = ["<DATE>", "<TIME>", "<OPEN>", "<HIGH>", "<LOW>", "<CLOSE>", "<TICKVOL>", "<VOL>", "<SPREAD>"]
-
-
-def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    """Return the best wall time of `repeat` calls after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def pandas_read(path: Path) -> pd.DataFrame:
@@ -73,7 +62,9 @@ def write_big(path: Path, n: int = 1_000_000, seed: int = 42) -> Path:
 
 def row(name: str, path: Path) -> None:
     bars = len(parse_mt5_csv(path).ts)
-    ours, peer, whole = best_of(lambda: parse_mt5_csv(path)), best_of(lambda: pandas_read(path)), import_seconds(path)
+    ours = timed_runs(lambda: parse_mt5_csv(path), warm_up=True)[0]
+    peer = timed_runs(lambda: pandas_read(path), warm_up=True)[0]
+    whole = import_seconds(path)
     print(f"{name:<44} {bars:>10,} {bars / ours:>14,.0f} {bars / peer:>14,.0f} {peer / ours:>7.2f}x"
           f" {bars / whole:>14,.0f} {peer / whole:>7.2f}x")
 

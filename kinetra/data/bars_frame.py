@@ -42,13 +42,18 @@ def store_frame(bars: pd.DataFrame) -> pd.DataFrame:
     return frame[["ts", *BAR_COLUMNS]]
 
 
-def modal_spacing(ts_seconds: np.ndarray) -> int | None:
-    """Return the most common spacing in seconds between sorted unique bar times."""
+def modal_spacing(ts_seconds: np.ndarray, likely: int | None = None) -> int | None:
+    """Return the most common spacing in seconds between sorted unique bar times.
+
+    A `likely` spacing (the timeframe's) that separates more than half of the bars is the mode, found without a sort.
+    """
     if len(ts_seconds) < 2:
         return None
     diffs = np.diff(ts_seconds)
     diffs = diffs[diffs > 0]
     if len(diffs) == 0:
         return None
+    if likely is not None and 2 * np.count_nonzero(diffs == likely) > len(diffs):
+        return int(likely)
     values, counts = np.unique(diffs, return_counts=True)
     return int(values[np.argmax(counts)])

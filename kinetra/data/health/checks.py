@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal distribution times this is its standard deviation
@@ -66,27 +67,65 @@ def spikes(close: np.ndarray, window: int = 200, threshold: float = 15.0, revert
     cand = cand[cand >= 30]
     if not len(cand):
         return []
-    med, mad = _trailing_median_mad(r, cand, window)
-    z = (r[cand] - med) / np.where(mad > 0, MAD_TO_SIGMA * mad, np.inf)
+    z = _trailing_z(r, cand, window, threshold, centre - scale / 4, centre + scale / 4)
     hits = cand[np.abs(z) > threshold]
     zs = z[np.abs(z) > threshold]
     return [Issue("spike", int(i) + 1, f"log return {r[i]:+.4%} is {zi:+.1f} robust sigma and reverts")
             for i, zi in zip(hits, zs, strict=True)]
 
 
-def _trailing_median_mad(r: np.ndarray, at: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Median and MAD of the (up to) `window` values before each index in `at`."""
-    med, mad = np.empty(len(at)), np.empty(len(at))
-    full = at >= window
-    if full.any():
-        wins = np.lib.stride_tricks.sliding_window_view(r, window)[at[full] - window]
-        med[full] = np.median(wins, axis=1)
-        mad[full] = np.median(np.abs(wins - med[full, None]), axis=1)
-    for k in np.flatnonzero(~full):  # only the first `window` bars of a series
-        past = r[: at[k]]
-        med[k] = np.median(past)
-        mad[k] = np.median(np.abs(past - med[k]))
-    return med, mad
+@numba.njit(cache=True, nogil=True)
+def _trailing_z(r: np.ndarray, at: np.ndarray, window: int, threshold: float, lo: float, hi: float) -> np.ndarray:
+    """Robust z of each r[at] against the (up to) `window` values before it, or 0 where |z| <= threshold for sure.
+
+    Most candidates are ordinary moves, and counting proves it without a selection: first with the
+    window's median bracketed by [lo, hi] (given: about the series' centre), else with the median
+    selected. Only the rest have their MAD selected as well.
+    """
+    z = np.zeros(len(at))
+    for k in range(len(at)):
+        past, x = r[max(0, at[k] - window):at[k]], r[at[k]]
+        if np.isnan(x) or threshold > 0 and _bracketed(past, lo, hi) and _surely_ordinary(past, lo, hi, threshold, x):
+            continue  # a NaN z is never flagged either
+        med = _median(past)
+        if np.isnan(med) or threshold > 0 and _surely_ordinary(past, med, med, threshold, x):
+            continue
+        mad = _median(np.abs(past - med))
+        if mad > 0:
+            z[k] = (x - med) / (MAD_TO_SIGMA * mad)
+    return z
+
+
+@numba.njit(cache=True, nogil=True)
+def _median(x: np.ndarray) -> float:
+    """np.median of a 1-d array (numba's own skips NumPy's NaN check)."""
+    return np.nan if np.isnan(x).any() else np.median(x)
+
+
+@numba.njit(cache=True, nogil=True)
+def _bracketed(x: np.ndarray, lo: float, hi: float) -> bool:
+    """Whether np.median(x) lies in [lo, hi] (or x holds NaN): at most (n-1)//2 values lie below lo, or above hi."""
+    below = above = 0
+    for v in x:
+        below += v < lo
+        above += v > hi
+    return max(below, above) <= (len(x) - 1) // 2
+
+
+@numba.njit(cache=True, nogil=True)
+def _surely_ordinary(past: np.ndarray, lo: float, hi: float, threshold: float, x: float) -> bool:
+    """Whether |z| of x <= threshold for every median of `past` in [lo, hi], by counting.
+
+    The MAD about such a median exceeds the largest MAD that |z| > threshold allows when at most
+    (n-1)//2 values lie within that bound of [lo, hi]. Bound and band are widened by 1e-6, far
+    beyond the rounding of z and of these sums, so a flagged bar is never skipped.
+    """
+    bound = max(abs(x - lo), abs(x - hi)) / (threshold * MAD_TO_SIGMA) * (1 + 1e-6)
+    slack = 1e-6 * (abs(lo) + abs(hi) + bound)
+    near = 0
+    for v in past:
+        near += lo - bound - slack <= v <= hi + bound + slack
+    return near <= (len(past) - 1) // 2
 
 
 def _runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int]]:
@@ -106,7 +145,14 @@ def stale(open_: np.ndarray, high: np.ndarray, low: np.ndarray, close: np.ndarra
 
 def zero_spread(spread: np.ndarray, min_length: int = 5) -> list[Issue]:
     """Flag runs of zero spread in a series whose spread is normally positive."""
-    if len(spread) == 0 or np.median(spread) <= 0:
+    if len(spread) == 0 or _median_at_most_zero(spread):
         return []
     return [Issue("zero_spread", start, f"{length} bars with zero spread")
             for start, length in _runs(spread == 0, min_length)]
+
+
+def _median_at_most_zero(x: np.ndarray) -> bool:
+    """np.median(x) <= 0; for non-negative integers (spreads in points) by counting zeros, not selecting."""
+    if x.dtype.kind in "iu" and x.min() >= 0:
+        return np.count_nonzero(x) < len(x) - len(x) // 2  # the middle value(s) are 0 iff more than half are
+    return bool(np.median(x) <= 0)

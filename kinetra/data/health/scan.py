@@ -17,7 +17,7 @@ from kinetra.data.bars_frame import modal_spacing
 from kinetra.data.health import checks, cross_tf
 from kinetra.data.health.holidays import DAY, holiday_dates, missing_dates
 from kinetra.data.health.score import score
-from kinetra.data.health.session_calendar import Calendar, expected_times, find_gaps, learn_calendar, week_slot
+from kinetra.data.health.session_calendar import Calendar, bar_grid, find_gaps, learn_calendar, week_slot
 from kinetra.data.inventory import SeriesInfo, list_series
 from kinetra.data.timeframes import TIMEFRAME_SECONDS, spacing_matches
 from kinetra.errors import RunCancelled, UnknownSeriesError
@@ -50,18 +50,18 @@ def load_arrays(store: Any, series_ids: list[int]) -> dict[int, dict[str, np.nda
     """Read series' bars as numpy arrays (times in UTC epoch seconds, in time order), in one transaction."""
     if not series_ids:
         return {}
-    with store.session() as con:
-        data = con.execute(
+    with store.session() as con:  # a relation streams into numpy; execute() first materialises (3x slower)
+        data = con.sql(
             "SELECT series_id, CAST(epoch(ts) AS BIGINT) AS ts, open, high, low, close, spread FROM bars"
-            f" WHERE series_id IN ({', '.join('?' * len(series_ids))})", list(series_ids)).fetchnumpy()
+            f" WHERE series_id IN ({', '.join('?' * len(series_ids))})", params=list(series_ids)).fetchnumpy()
     sid, ts = np.asarray(data.pop("series_id")), np.asarray(data["ts"])
     ordered = len(sid) < 2 or bool(np.all((sid[1:] > sid[:-1]) | ((sid[1:] == sid[:-1]) & (ts[1:] >= ts[:-1]))))
     if not ordered:  # rows come in insertion order; sort only when ingests interleaved (cheaper than ORDER BY)
         order = np.lexsort((ts, sid))
         sid, data = sid[order], {k: np.asarray(v)[order] for k, v in data.items()}
-    ids, starts = np.unique(sid, return_index=True)
-    bounds = np.r_[starts, len(sid)]
-    out = {int(i): {k: np.asarray(v)[bounds[j]:bounds[j + 1]] for k, v in data.items()} for j, i in enumerate(ids)}
+    starts = np.flatnonzero(np.r_[True, sid[1:] != sid[:-1]]) if len(sid) else np.zeros(0, dtype=np.intp)
+    bounds = np.r_[starts, len(sid)]  # sid is sorted: its runs, found in one pass (np.unique would sort again)
+    out = {int(sid[s]): {k: np.asarray(v)[s:e] for k, v in data.items()} for s, e in zip(bounds[:-1], bounds[1:])}
     empty = {k: np.asarray(v)[:0] for k, v in data.items()}
     return {i: out.get(i, empty) for i in series_ids}
 
@@ -72,7 +72,7 @@ def _bar_issues(bars: dict[str, np.ndarray], tf: str, cfg: HealthConfig) -> tupl
              + checks.spikes(c, cfg.spike_window, cfg.spike_threshold)
              + checks.stale(o, h, lo, c, cfg.stale_min_run)
              + checks.zero_spread(np.asarray(bars["spread"]), cfg.zero_spread_min_run))
-    spacing = modal_spacing(bars["ts"])
+    spacing = modal_spacing(bars["ts"], TIMEFRAME_SECONDS[tf])
     if spacing is not None and not spacing_matches(tf, spacing):
         found.append(checks.Issue("timeframe", 0, f"bars are {spacing} s apart, {tf} means {TIMEFRAME_SECONDS[tf]} s"))
     flagged: dict[str, int] = {}
@@ -86,13 +86,12 @@ def scan_one(info: SeriesInfo, bars: dict[str, np.ndarray], cfg: HealthConfig) -
     """Learn the calendar, find gaps and run the bar checks of one series."""
     ts = np.asarray(bars["ts"], dtype=np.int64)
     step = TIMEFRAME_SECONDS[info.timeframe]
-    cal = learn_calendar(ts, step, cfg.occupancy_threshold)
-    starts, ends, missing = find_gaps(ts, cal)
-    grid = expected_times(ts, step)
+    grid = bar_grid(ts, step)
+    cal = learn_calendar(ts, step, cfg.occupancy_threshold, grid)
+    starts, ends, missing = find_gaps(ts, cal, grid)
     found, flagged = _bar_issues(bars, info.timeframe, cfg)
     issues = [{"kind": i.kind, "at": _iso(ts[i.index]), "detail": i.detail} for i in found]
-    return SeriesScan(info, cal, int(cal.open[week_slot(grid, cal.slot)].sum()), starts, ends, missing,
-                      issues, flagged, int(ts[-1]))
+    return SeriesScan(info, cal, int(cal.open[grid.slots].sum()), starts, ends, missing, issues, flagged, int(ts[-1]))
 
 
 def freshness(scan: SeriesScan, now: datetime) -> dict[str, Any]:
@@ -143,9 +142,9 @@ def report(scan: SeriesScan, holidays: set[int], now: datetime, cfg: HealthConfi
             "occupancy": [round(float(x), 3) for x in scan.calendar.occupancy]}
 
 
-def _select(store: Any, symbol: str | None, timeframe: str | None) -> list[SeriesInfo]:
-    chosen = [s for s in list_series(store) if s.bars
-              and (symbol is None or s.symbol.upper() == symbol.upper())
+def _select(held: list[SeriesInfo], symbol: str | None, timeframe: str | None) -> list[SeriesInfo]:
+    chosen = [s for s in held
+              if (symbol is None or s.symbol.upper() == symbol.upper())
               and (timeframe is None or s.timeframe == timeframe.upper())]
     if not chosen and symbol:
         raise UnknownSeriesError(f"no series {symbol} {timeframe or ''}".rstrip() + " in the store")
@@ -160,7 +159,7 @@ def scan_store(store: Any, symbol: str | None = None, timeframe: str | None = No
     now = (clock or SystemClock()).now()
     progress = on_progress or (lambda f, m: None)
     everything = [s for s in list_series(store) if s.bars]
-    chosen = {s.id for s in _select(store, symbol, timeframe)}
+    chosen = {s.id for s in _select(everything, symbol, timeframe)}
     progress(0.0, f"reading {sum(s.bars for s in everything):,} bars")
     arrays = load_arrays(store, [s.id for s in everything])
     scans = []
@@ -259,9 +258,9 @@ def _store(store: Any, reports: list[dict[str, Any]], run_id: str | None, now: d
     with store.session() as con:
         con.execute("INSERT INTO health_scans (id, run_id, scanned_at) VALUES (?, ?, ?)",
                     [scan_id, run_id, utc_naive(now)])
-        for rep in reports:
-            con.execute("INSERT INTO health_results VALUES (?, ?, ?, ?)",
-                        [scan_id, rep["series_id"], rep["score"], json.dumps(rep)])
+        con.execute("INSERT INTO health_results SELECT ?, unnest(?), unnest(?), unnest(?)",  # one statement
+                    [scan_id, [r["series_id"] for r in reports], [r["score"] for r in reports],
+                     [json.dumps(r) for r in reports]])
     return scan_id
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,24 +37,51 @@ def expected_times(ts: np.ndarray, step: int) -> np.ndarray:
     return np.arange(first, ts[-1] + 1, step, dtype=np.int64)
 
 
-def learn_calendar(ts: np.ndarray, timeframe_seconds: int, threshold: float = 0.9) -> Calendar:
-    """Learn from sorted bar times which slots of the week normally hold a bar."""
+@dataclass(frozen=True)
+class Grid:
+    """Every bar time a series' timeframe allows (see `expected_times`), its slot of the week, and which hold a bar."""
+
+    times: np.ndarray
+    slots: np.ndarray
+    present: np.ndarray
+
+
+def bar_grid(ts: np.ndarray, timeframe_seconds: int, slot: int | None = None) -> Grid:
+    """Lay the expected bar times of `ts` out once, so learning the calendar and finding gaps share them."""
+    times = expected_times(ts, timeframe_seconds)
+    period = WEEK // math.gcd(timeframe_seconds, WEEK)  # times `period` steps apart share their slot of the week
+    slots = np.resize(week_slot(times[:period], slot or slot_seconds(timeframe_seconds)), len(times))
+    return Grid(times, slots, _present(times, ts, timeframe_seconds))
+
+
+def _present(times: np.ndarray, ts: np.ndarray, step: int) -> np.ndarray:
+    """Which of the evenly spaced `times` occur in `ts` (unsorted or repeated too): np.isin in one O(n) pass."""
+    present = np.zeros(len(times), dtype=bool)
+    if len(times):
+        off = np.asarray(ts) - times[0]
+        index = off // step
+        present[index[(index * step == off) & (index >= 0) & (index < len(times))]] = True
+    return present
+
+
+def learn_calendar(ts: np.ndarray, timeframe_seconds: int, threshold: float = 0.9,
+                   grid: Grid | None = None) -> Calendar:
+    """Learn from sorted bar times which slots of the week normally hold a bar (`grid`: from `bar_grid`, if at hand)."""
     slot = slot_seconds(timeframe_seconds)
     nslots = WEEK // slot
-    grid = expected_times(ts, timeframe_seconds)
-    present = np.isin(grid, ts, assume_unique=True)
-    slots = week_slot(grid, slot)
-    seen = np.bincount(slots, minlength=nslots)
-    held = np.bincount(slots, weights=present, minlength=nslots)
+    grid = grid or bar_grid(ts, timeframe_seconds)
+    seen = np.bincount(grid.slots, minlength=nslots)
+    held = np.bincount(grid.slots, weights=grid.present, minlength=nslots)
     occupancy = np.divide(held, seen, out=np.zeros(nslots), where=seen > 0)
     return Calendar(slot, timeframe_seconds, occupancy, occupancy >= threshold)
 
 
-def find_gaps(ts: np.ndarray, calendar: Calendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def find_gaps(ts: np.ndarray, calendar: Calendar,
+              grid: Grid | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (start, end, missing bars) of each run of missing bars in normally-open slots."""
-    grid = expected_times(ts, calendar.step)
-    grid = grid[calendar.open[week_slot(grid, calendar.slot)]]
-    missing = ~np.isin(grid, ts, assume_unique=True)
+    grid = grid or bar_grid(ts, calendar.step, calendar.slot)
+    open_ = calendar.open[grid.slots]
+    times, missing = grid.times[open_], ~grid.present[open_]
     edges = np.diff(np.r_[0, missing.astype(np.int8), 0])
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return grid[starts], grid[stops - 1], (stops - starts).astype(np.int64)
+    return times[starts], times[stops - 1], (stops - starts).astype(np.int64)
