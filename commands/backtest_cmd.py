@@ -33,11 +33,19 @@ def _fmt(key: str, value: Any) -> str:
     return f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"
 
 
-def _report(result: Any, as_json: bool, title: str) -> None:
-    """Print a backtest result: JSON (metrics, trade count, final equity, trades) or tables for people."""
+def _spec_line(spec: Any) -> str:
+    """Where the symbol spec's values come from: `user > broker > shipped`, naming the fields each set."""
+    by = {layer: sorted(k for k, v in spec.origin.items() if v == layer) for layer in ("user", "broker")}
+    detail = "; ".join(f"{layer}: {', '.join(keys)}" for layer, keys in by.items() if keys)
+    return f"symbol spec: {spec.layers}" + (f" ({detail})" if detail else "")
+
+
+def _report(result: Any, spec: Any, as_json: bool, title: str) -> None:
+    """Print a backtest result: JSON (metrics, trades, the symbol spec used) or tables for people."""
     if as_json:
-        emit_json(result.to_json())
+        emit_json(result.to_json() | {"spec": spec.model_dump() | {"layers": spec.layers}})
         return
+    console.print(_spec_line(spec), markup=False, highlight=False)
     data = result.to_json(last_trades=LAST_TRADES)
     table(title, ["metric", "value"], [(k.replace("_", " "), _fmt(k, v)) for k, v in data["metrics"].items()])
     rows = [(t["entry_time"][:16].replace("T", " "), t["exit_time"][:16].replace("T", " "),
@@ -104,4 +112,4 @@ def backtest(
         args = ", ".join(f"{k}={v}" for k, v in agent.params.items())
         title = f"{info.symbol} {info.timeframe} ({info.broker}): {target}({args})"
     result = run(bars, positions, spec=spec, costs=not no_costs, fill=fill)
-    _report(result, as_json, title)
+    _report(result, spec, as_json, title)

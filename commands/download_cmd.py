@@ -24,6 +24,10 @@ def _print_download(result: dict[str, Any]) -> None:
     offset = next((s["server_offset_s"] for s in result["series"] if s["server_offset_s"] is not None), None)
     if offset is not None:
         console.print(f"broker server time: UTC{offset / 3600:+g} (learned from brokerTime)")
+    if result.get("specs"):
+        console.print(f"broker symbol specifications stored: {', '.join(result['specs'])}", markup=False)
+    for warning in result.get("warnings", []):
+        err_console.print(f"warning: {warning}", markup=False, highlight=False)
 
 
 def download(

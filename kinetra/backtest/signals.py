@@ -65,11 +65,23 @@ def align_signals(signals: pd.Series, index: pd.DatetimeIndex) -> np.ndarray:
 
 def load_series(store: Any, symbol: str, timeframe: str, broker: str | None = None,
                 start: datetime | None = None, end: datetime | None = None) -> tuple[Any, pd.DataFrame, SymbolSpec]:
-    """Return (series info, bars, symbol spec) of a stored series, the inputs of any backtest of it."""
+    """Return (series info, bars, symbol spec) of a stored series, the inputs of any backtest of it.
+
+    The spec takes the broker's downloaded specification of the symbol, when there is one, between the
+    shipped defaults and the user's symbols.toml.
+    """
     from kinetra.data.inventory import find_series, load_bars
 
     info = find_series(store, symbol, timeframe, broker)
     bars = load_bars(store, info.id, start, end)
     if bars.empty:
         raise BacktestInputError(f"no bars of {info.symbol} {info.timeframe} in the requested range")
-    return info, bars, spec_for(info.symbol, info.asset_class)
+    return info, bars, series_spec(store, info)
+
+
+def series_spec(store: Any, info: Any) -> SymbolSpec:
+    """The spec a stored series is backtested with: shipped < the broker's downloaded spec < symbols.toml."""
+    from kinetra.data.broker_specs import stored_spec
+
+    downloaded = stored_spec(store, info.broker, info.symbol)
+    return spec_for(info.symbol, info.asset_class, downloaded.values if downloaded else None)

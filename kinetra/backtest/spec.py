@@ -1,9 +1,11 @@
 """Symbol specifications: price grid, contract, money per point, commission, swap and typical spread.
 
-Shipped values live in `configs/symbols.toml` (asset-class defaults and per-symbol overrides); a
-person's `$KINETRA_HOME/symbols.toml` is merged over them. A symbol's spec is its asset-class
-default with the symbol's own keys on top. Money is the account currency (USD assumed); the tick
-value is constant, so for a cross such as EURJPY it is a typical value, not re-priced per bar.
+Three layers, each merged over the one below, field by field: the shipped `configs/symbols.toml`
+(asset-class defaults, then per-symbol keys), the broker's own specification stored by a MetaAPI
+download (`kinetra.data.broker_specs`), and a person's `$KINETRA_HOME/symbols.toml` (class defaults,
+then symbols), which always wins. A spec's `origin` names the fields the broker or the user set.
+Money is the account currency (USD assumed); the tick value is constant, so for a cross such as
+EURJPY it is a typical value (or the broker's at download time), not re-priced per bar.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class SymbolSpec(BaseModel):
     """Adverse slippage in points on every fill."""
     slippage_spread_fraction: float = Field(0.0, ge=0)
     """Extra adverse slippage on every fill as a fraction of that bar's spread."""
+    origin: dict[str, Literal["broker", "user"]] = Field(default_factory=dict)
+    """Fields set by the broker's downloaded specification or the user's symbols.toml; the rest are shipped."""
 
     @model_validator(mode="after")
     def _fill_point(self) -> SymbolSpec:
@@ -75,6 +79,12 @@ class SymbolSpec(BaseModel):
         """Swap mode as the engine's integer code (index into SWAP_MODES)."""
         return SWAP_MODES.index(self.swap_mode)
 
+    @property
+    def layers(self) -> str:
+        """The layers behind this spec, highest precedence first: `user > broker > shipped` at most."""
+        present = set(self.origin.values())
+        return " > ".join([layer for layer in ("user", "broker") if layer in present] + ["shipped"])
+
 
 def user_symbols_path() -> Path:
     """Return the user's override file `$KINETRA_HOME/symbols.toml`."""
@@ -91,6 +101,8 @@ def _check_tables(data: dict[str, Any]) -> None:
 
 
 def _validate(where: str, values: dict[str, Any]) -> SymbolSpec:
+    if "origin" in values:  # set by spec_for, never by a file
+        raise ConfigError(f"invalid symbols.toml {where}.origin: unknown key")
     try:
         return SymbolSpec.model_validate(values)
     except ValidationError as err:
@@ -101,8 +113,8 @@ def _validate(where: str, values: dict[str, Any]) -> SymbolSpec:
 
 
 @functools.cache
-def _load(shipped: Path, user: Path, user_mtime: float) -> dict[str, Any]:
-    data = deep_merge(read_toml(shipped), read_toml(user))
+def _load(path: Path, mtime: float) -> dict[str, Any]:
+    data = read_toml(path)
     _check_tables(data)
     for klass, values in data.get("defaults", {}).items():
         _validate(f"defaults.{klass}", values)
@@ -111,18 +123,32 @@ def _load(shipped: Path, user: Path, user_mtime: float) -> dict[str, Any]:
     return data
 
 
+def _table(path: Path) -> dict[str, Any]:
+    """One symbols.toml, validated (cached until the file changes); a missing file is empty."""
+    return _load(path, path.stat().st_mtime if path.exists() else 0.0)
+
+
 def load_symbol_table() -> dict[str, Any]:
     """Return shipped + user symbol settings, validated; a bad value raises ConfigError naming it."""
-    user = user_symbols_path()
-    mtime = user.stat().st_mtime if user.exists() else 0.0
-    return _load(shipped_configs_dir() / "symbols.toml", user, mtime)
+    return deep_merge(_table(shipped_configs_dir() / "symbols.toml"), _table(user_symbols_path()))
 
 
-def spec_for(symbol: str, asset_class: str) -> SymbolSpec:
-    """Resolve a symbol's spec: its own entry (exact name, else without broker suffix) over its class default."""
-    if asset_class not in ASSET_CLASSES:
-        raise ConfigError(f"unknown asset class {asset_class!r} (one of {', '.join(ASSET_CLASSES)})")
-    table = load_symbol_table()
+def _entry(table: dict[str, Any], symbol: str, asset_class: str) -> dict[str, Any]:
+    """A table's keys for one symbol: its own entry (exact name, else without broker suffix) over its class."""
     symbols = {k.upper(): v for k, v in table.get("symbols", {}).items()}
     own = symbols.get(symbol.upper(), symbols.get(base_symbol(symbol), {}))
-    return _validate(f"symbols.{symbol}", deep_merge(table.get("defaults", {}).get(asset_class, {}), own))
+    return deep_merge(table.get("defaults", {}).get(asset_class, {}), own)
+
+
+def spec_for(symbol: str, asset_class: str, broker: dict[str, Any] | None = None) -> SymbolSpec:
+    """Resolve a symbol's spec: shipped keys, then the broker's downloaded ones, then the user's file.
+
+    `broker` holds SymbolSpec keys from the broker's own specification (see kinetra.data.broker_specs).
+    """
+    if asset_class not in ASSET_CLASSES:
+        raise ConfigError(f"unknown asset class {asset_class!r} (one of {', '.join(ASSET_CLASSES)})")
+    shipped = _entry(_table(shipped_configs_dir() / "symbols.toml"), symbol, asset_class)
+    user = _entry(_table(user_symbols_path()), symbol, asset_class)
+    broker = {k: v for k, v in (broker or {}).items() if k in SymbolSpec.model_fields and k != "origin"}
+    spec = _validate(f"symbols.{symbol}", shipped | broker | user)
+    return spec.model_copy(update={"origin": {key: "broker" for key in broker} | {key: "user" for key in user}})

@@ -21,6 +21,7 @@ import pandas as pd
 from kinetra.clock import Clock, SystemClock, utc_naive
 from kinetra.config import Settings, load_settings
 from kinetra.data.bars_frame import PreparedSeries
+from kinetra.data.broker_specs import save_spec
 from kinetra.data.sources import Page, Source, SourceAuthError, SourceError, open_source
 from kinetra.data.symbols import infer_asset_class
 from kinetra.data.timeframes import TIMEFRAME_SECONDS, parse_timeframe
@@ -302,8 +303,10 @@ def resolve_broker(request: DownloadRequest, settings: Settings) -> str:
 
 def download(store: Any, request: DownloadRequest, settings: Settings | None = None, clock: Clock | None = None,
              on_progress: Progress | None = None, should_cancel: Callable[[], bool] | None = None,
-             run_id: str | None = None, source: Source | None = None) -> dict[str, Any]:
-    """Download what the store lacks for every requested series; return a summary per series and totals."""
+             run_id: str | None = None, source: Source | None = None,
+             on_event: Callable[[str, str], None] | None = None) -> dict[str, Any]:
+    """Download what the store lacks for every requested series, then each symbol's broker specification
+    where the source has one; return a summary per series, the specs stored, warnings and totals."""
     settings = settings or load_settings()
     if not request.symbols or not request.timeframes:
         raise KinetraError("name at least one symbol and one timeframe (or use --plan)")
@@ -317,6 +320,13 @@ def download(store: Any, request: DownloadRequest, settings: Settings | None = N
     outcomes = [SeriesOutcome(broker, sym, tf) for sym in request.symbols for tf in timeframes]
     report = on_progress or (lambda f, m: None)
     cancel = should_cancel or (lambda: False)
+    warnings: list[str] = []
+    specs: dict[str, dict[str, Any]] = {}
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        if on_event is not None:
+            on_event(message, "warning")
 
     def overall() -> None:
         done = sum(o.fraction for o in outcomes) / len(outcomes)
@@ -336,6 +346,8 @@ def download(store: Any, request: DownloadRequest, settings: Settings | None = N
             async with asyncio.TaskGroup() as group:
                 for job in jobs:
                     group.create_task(_guarded(job, gate))
+            done = list(dict.fromkeys(o.symbol for o in outcomes if o.status == "done"))
+            specs.update(await _store_specs(store, src, broker, done, warn))
         finally:
             await src.close()
 
@@ -349,11 +361,32 @@ def download(store: Any, request: DownloadRequest, settings: Settings | None = N
     report(1.0, "done")
     return {
         "source": request.source, "broker": broker, "since": _iso(since),
-        "series": [asdict(o) for o in outcomes],
+        "series": [asdict(o) for o in outcomes], "specs": specs, "warnings": warnings,
         "totals": {"added": sum(o.added for o in outcomes), "pages": sum(o.pages for o in outcomes),
                    "retries": sum(o.retries for o in outcomes), "failed": len(failed),
                    "seconds": round(time.monotonic() - started, 3)},
     }
+
+
+# --- the brokers' symbol specifications -----------------------------------------------------------
+
+async def _store_specs(store: Any, source: Source, broker: str, symbols: list[str],
+                       warn: Callable[[str], None]) -> dict[str, dict[str, Any]]:
+    """Fetch and store each symbol's broker specification; failures warn once per reason, never fail."""
+    stored: dict[str, dict[str, Any]] = {}
+    failed: dict[str, list[str]] = {}
+    for symbol in symbols:
+        try:
+            spec = await source.specification(symbol)
+        except SourceError as err:  # the bars are in; backtests fall back to the shipped/user specs
+            failed.setdefault(str(err), []).append(symbol)
+            continue
+        if spec is not None:
+            save_spec(store, broker, symbol, source.name, spec, store_now())
+            stored[symbol] = {"fields": sorted(spec.values), "notes": spec.notes}
+    for reason, names in failed.items():
+        warn(f"no broker specification for {', '.join(names)} ({reason}); backtests use the shipped and user specs")
+    return stored
 
 
 def _first_leaf(group: BaseExceptionGroup) -> BaseException:
@@ -388,5 +421,6 @@ def plan_request(settings: Settings, clock: Clock | None = None) -> DownloadRequ
 def download_task(params: dict[str, Any], ctx: Any) -> dict[str, Any]:
     """Run kind `download`: download with progress, cancel and per-series progress rows."""
     request = DownloadRequest.from_params(params)
-    return download(ctx.store, request, on_progress=ctx.progress, should_cancel=ctx.should_cancel, run_id=ctx.run_id)
+    return download(ctx.store, request, on_progress=ctx.progress, should_cancel=ctx.should_cancel, run_id=ctx.run_id,
+                    on_event=ctx.event)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from kinetra.features.physics import REGIME_NAMES
@@ -29,10 +28,10 @@ def compute(bars: pd.DataFrame, names: list[str] | None = None,
 def compute_resolved(bars: pd.DataFrame, resolved: dict[str, dict[str, Any]]) -> pd.DataFrame:
     """Compute already-resolved features; the memo shares intermediates such as velocity between them."""
     arrays = BarArrays(bars)
-    matrix = np.empty((len(resolved), len(bars)))  # one block, columns contiguous: no copy into pandas
-    for row, (name, p) in enumerate(resolved.items()):
-        matrix[row] = arrays.feature(name, **p)
-    return pd.DataFrame(matrix.T, index=bars.index, columns=list(resolved), copy=False)
+    columns = {name: arrays.feature(name, **p) for name, p in resolved.items()}
+    # each kernel's own array becomes a column as is: no copy into one block (a fresh 8 bytes x
+    # features x bars block costs more in page faults than most kernels cost to run)
+    return pd.DataFrame(columns, index=bars.index, copy=False)
 
 
 def registry() -> list[FeatureSpec]:

@@ -7,6 +7,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from kinetra.features.windows import CHUNK, chunk_span, window_sums
+
 
 @njit(cache=True, nogil=True)
 def pressure(high: np.ndarray, low: np.ndarray, close: np.ndarray, tick_volume: np.ndarray,
@@ -28,19 +30,23 @@ def pressure(high: np.ndarray, low: np.ndarray, close: np.ndarray, tick_volume: 
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, parallel=True)
 def rolling_flow(buy: np.ndarray, sell: np.ndarray, window: int) -> np.ndarray:
     """Directional order flow in [-1, 1]: (sum buy - sum sell) / (sum buy + sum sell) over the window."""
     n = buy.shape[0]
     out = np.full(n, np.nan)
-    for t in range(window - 1, n):
-        sb = ss = 0.0
-        for i in range(t - window + 1, t + 1):  # branch-free selects
-            ok = ((buy[i] - buy[i]) == 0.0) & ((sell[i] - sell[i]) == 0.0)
-            sb += buy[i] if ok else 0.0
-            ss += sell[i] if ok else 0.0
-        if sb + ss > 0.0:
-            out[t] = (sb - ss) / (sb + ss)
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        start, stop, first = chunk_span(c, n, window)
+        terms = np.zeros((stop - first, 2))  # buy, sell for bars where both are finite
+        for i in range(first, stop):
+            b, s = buy[i], sell[i]
+            if (b - b) == 0.0 and (s - s) == 0.0:
+                terms[i - first] = (b, s)
+        sums = window_sums(terms, window)
+        for t in range(max(start, window - 1), stop):
+            sb, ss = sums[t - first]
+            if sb + ss > 0.0:
+                out[t] = (sb - ss) / (sb + ss)
     return out
 
 
@@ -65,13 +71,16 @@ def rolling_semivariance_ratio(v: np.ndarray, window: int) -> np.ndarray:
     """Upside over downside semivariance, sum v^2 (v > 0) / sum v^2 (v < 0) over the window; NaN if no downside."""
     n = v.shape[0]
     out = np.full(n, np.nan)
-    for t in prange(window - 1, n):  # each bar is independent: spread over the cores
-        up = down = 0.0
-        for i in range(t - window + 1, t + 1):  # branch-free selects; NaN compares false
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        start, stop, first = chunk_span(c, n, window)
+        terms = np.zeros((stop - first, 2))  # v^2 of finite up moves, v^2 of finite down moves
+        for i in range(first, stop):
             x = v[i]
-            f = (x - x) == 0.0  # false for NaN and inf
-            up += x * x if (f & (x > 0.0)) else 0.0
-            down += x * x if (f & (x < 0.0)) else 0.0
-        if down > 0.0:
-            out[t] = up / down
+            if (x - x) == 0.0 and x != 0.0:
+                terms[i - first, 0 if x > 0.0 else 1] = x * x
+        sums = window_sums(terms, window)
+        for t in range(max(start, window - 1), stop):
+            up, down = sums[t - first]
+            if down > 0.0:
+                out[t] = up / down
     return out

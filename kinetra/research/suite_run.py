@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinetra.backtest import SymbolSpec, spec_for
+from kinetra.backtest import SymbolSpec
+from kinetra.backtest.signals import series_spec
 from kinetra.backtest.metrics import bars_per_year
 from kinetra.data.inventory import SeriesInfo, list_series, load_bars
 from kinetra.data.timeframes import parse_timeframe
@@ -107,7 +108,7 @@ def load_markets(store: Any, suite: Suite) -> list[Market]:
         except ResearchInputError as err:
             raise ResearchInputError(f"{info.symbol} {info.timeframe}: {err}") from None
         label = name if names.count(name) == 1 else f"{name} ({info.broker})"
-        out.append(Market(info, bars, spec_for(info.symbol, info.asset_class), bars_per_year(bars.index), folds,
+        out.append(Market(info, bars, series_spec(store, info), bars_per_year(bars.index), folds,
                           label))
     return out
 

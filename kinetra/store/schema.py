@@ -227,6 +227,20 @@ MIGRATIONS: list[str] = [
         trades VARCHAR NOT NULL
     );
     """,
+    # 7: the broker's own symbol specifications, as downloaded (MetaAPI): the SymbolSpec keys they
+    # settle and the broker's fields that were read, both JSON; the latest download replaces the row.
+    """
+    CREATE TABLE broker_symbol_specs (
+        broker VARCHAR NOT NULL,
+        symbol VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        spec_values VARCHAR NOT NULL,
+        raw VARCHAR NOT NULL,
+        notes VARCHAR NOT NULL,
+        fetched_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (broker, symbol)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,6 +14,7 @@ import pytest
 from kinetra import runs
 from kinetra.data.download import progress_rows
 from kinetra.store import Store
+from tests.support import fake_metaapi
 from tests.support.cli import kinetra, kinetra_json
 from tests.support.mt5 import make_bars, write_mt5
 
@@ -125,6 +126,29 @@ def test_the_token_never_appears_in_any_output_log_or_record(fake, kinetra_home:
     assert "runs" in tables and "run_events" in tables and len(records) > 1000
     for where, blob in (("output", text), ("run logs", logs), ("store", records)):
         assert TOKEN not in blob, f"token leaked into {where}"
+
+
+def test_a_downloaded_broker_spec_is_what_a_backtest_then_uses_and_shows(fake) -> None:
+    write, _ = fake
+    write(specs={"EURUSD": fake_metaapi.EURUSD_SPEC}, prices={"EURUSD": fake_metaapi.EURUSD_PRICE})
+    out = kinetra_json("data", "download", "EURUSD", "-t", "H1", "--since", "2024-12-01")
+    assert out["warnings"] == [] and "contract_size" in out["specs"]["EURUSD"]["fields"]
+    spec = kinetra_json("backtest", "sma_crossover", "EURUSD", "H1")["spec"]
+    assert (spec["contract_size"], spec["tick_value"], spec["swap_long"]) == (10000, 0.1, -10.53)
+    assert spec["layers"] == "broker > shipped" and spec["origin"]["triple_swap_day"] == "broker"
+    human = kinetra("backtest", "sma_crossover", "EURUSD", "H1")
+    assert human.returncode == 0 and "symbol spec: broker > shipped (broker: contract_size, digits" in human.stdout
+
+
+def test_a_failing_spec_fetch_is_one_warning_and_the_download_still_succeeds(fake, store: Store) -> None:
+    write, bars = fake
+    write(spec_fails=True, leak_token_in_errors=True, specs={"EURUSD": fake_metaapi.EURUSD_SPEC})
+    human = kinetra("data", "download", "EURUSD", "-t", "H1", "--since", "2024-12-01")
+    assert human.returncode == 0 and human.stderr.count("warning: no broker specification for EURUSD") == 1
+    out = kinetra_json("data", "download", "EURUSD", "-t", "H1", "--since", "2024-12-01")
+    warnings = [e for e in runs.events(store, out["run_id"]) if e["level"] == "warning"]
+    assert len(warnings) == 1 and warnings[0]["message"] == out["warnings"][0]
+    assert TOKEN not in human.stdout + human.stderr + json.dumps(out) and len(stored_bars()) == len(bars)
 
 
 def test_plan_downloads_the_configured_universe(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,8 +4,10 @@ It replaces only `metaapi_cloud_sdk.MetaApi`; the exceptions it raises are the r
 Like the real service: candles come in ascending pages of at most 1000 ending at `start_time`
 (latest first when it is None), a token it does not know is 401, an unknown account or symbol is
 404, and a scenario can add rate limits (429 with `recommendedRetryTime`), dropped connections,
-an undeployed account and a delay per page. A scenario is a dict, or a JSON file named by the
-environment variable KINETRA_FAKE_METAAPI (so run workers in other processes see it too).
+an undeployed account and a delay per page. The RPC connection lists the symbols and serves each
+one's specification (`specs`) and price (`prices`): like the real one it must be connected first, an
+unknown symbol is 404, and `spec_fails` makes it drop the connection. A scenario is a dict, or a
+JSON file named by the environment variable KINETRA_FAKE_METAAPI (so run workers see it too).
 """
 
 from __future__ import annotations
@@ -29,6 +31,15 @@ from metaapi_cloud_sdk.clients.error_handler import (
 ENV = "KINETRA_FAKE_METAAPI"
 URL = "https://mt-market-data-client-api-v1.fake/users/current/accounts"
 _TF = {"1m": 60, "5m": 300, "15m": 900, "30m": 1800, "1h": 3600, "4h": 14400, "1d": 86400}
+#: A broker's mini-lot EURUSD (10,000 units a lot, so 0.10 USD a point) as MetaAPI's specification and quote.
+EURUSD_SPEC = {"symbol": "EURUSD", "tickSize": 0.00001, "minVolume": 0.01, "maxVolume": 100, "volumeStep": 0.01,
+               "contractSize": 10000, "digits": 5, "point": 0.00001, "swapMode": "SYMBOL_SWAP_MODE_POINTS",
+               "swapLong": -10.53, "swapShort": 4.98, "swapRollover3Days": "FRIDAY", "baseCurrency": "EUR",
+               "profitCurrency": "USD", "marginCurrency": "EUR", "description": "Euro vs US Dollar (mini)",
+               "executionMode": "SYMBOL_TRADE_EXECUTION_MARKET", "fillingModes": ["SYMBOL_FILLING_IOC"],
+               "tradeSessions": {"MONDAY": [{"from": "00:05:00.000", "to": "23:59:59.999"}]}}
+EURUSD_PRICE = {"symbol": "EURUSD", "bid": 1.0812, "ask": 1.08127, "profitTickValue": 0.1, "lossTickValue": 0.1,
+                "brokerTime": "2026-11-23 14:00:00.000"}
 _SCENARIO: dict[str, Any] | None = None
 _CALLS = {"candles": 0}
 
@@ -91,7 +102,7 @@ class FakeAccount:
         self.state, self.connection_status = "DEPLOYED", "CONNECTED"
 
     def get_rpc_connection(self) -> FakeRpc:
-        return FakeRpc(sorted(scenario().get("symbols", {})))
+        return FakeRpc(self.id)
 
     async def get_historical_candles(self, symbol: str, timeframe: str, start_time: datetime | None = None,
                                      limit: int | None = None) -> list[dict[str, Any]]:
@@ -124,22 +135,48 @@ class FakeAccount:
 
 
 class FakeRpc:
-    """The RPC connection, for the symbol list."""
+    """The RPC connection: the symbol list, symbol specifications and prices."""
 
-    def __init__(self, symbols: list[str]) -> None:
-        self.symbols = symbols
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+        self.opened = self.closed = False
 
     async def connect(self) -> None:
-        return None
+        self.opened = True
 
     async def wait_synchronized(self, *args: Any, **kwargs: Any) -> None:
         return None
 
+    def _check_active(self) -> None:
+        if not self.opened:
+            raise Exception("This connection has not been initialized yet, please invoke await connection.connect()")
+        if self.closed:
+            raise Exception("This connection has been closed, please create a new connection")
+
     async def get_symbols(self) -> list[str]:
-        return list(self.symbols)
+        self._check_active()
+        return sorted(scenario().get("symbols", {}))
+
+    async def _answer(self, kind: str, symbol: str) -> dict[str, Any]:
+        self._check_active()
+        sc = scenario()
+        url = f"{URL}/{self.account_id}/symbols/{symbol}/{kind}"
+        if sc.get("spec_fails"):
+            leak = f" (auth-token {sc['token']})" if sc.get("leak_token_in_errors") else ""
+            raise ApiException(f"Server disconnected{leak}", None, url)
+        found = sc.get(f"{kind}s", {}).get(symbol)
+        if found is None:
+            raise NotFoundException(f"Specification for symbol {symbol} not found", url)
+        return dict(found)
+
+    async def get_symbol_specification(self, symbol: str) -> dict[str, Any]:
+        return await self._answer("spec", symbol)
+
+    async def get_symbol_price(self, symbol: str, keep_subscription: bool = False) -> dict[str, Any]:
+        return await self._answer("price", symbol)
 
     async def close(self) -> None:
-        return None
+        self.closed = True
 
 
 class FakeAccountApi:

@@ -50,6 +50,18 @@ class Page:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass
+class BrokerSpec:
+    """A broker's specification of one symbol, as Kinetra's SymbolSpec keys and as the broker sent it."""
+
+    values: dict[str, Any]
+    """SymbolSpec keys the broker's fields settle (digits, point, contract_size, tick_value, swaps...)."""
+    raw: dict[str, Any]
+    """The broker's own fields that were read, for reference (never credentials)."""
+    notes: list[str] = field(default_factory=list)
+    """Fields that could not be taken, and why (left to the shipped or user specs)."""
+
+
 class Source(Protocol):
     """What every source offers the download manager and gap fill."""
 
@@ -61,6 +73,10 @@ class Source(Protocol):
 
     def pages(self, symbol: str, timeframe: str, start: datetime, end: datetime) -> AsyncIterator[Page]:
         """Bars of [start, end] (naive UTC), newest page first; stops when the source has no more."""
+        ...
+
+    async def specification(self, symbol: str) -> BrokerSpec | None:
+        """The broker's specification of a symbol, or None when the source has none (files, synthetic)."""
         ...
 
     async def close(self) -> None:

@@ -19,7 +19,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kinetra.data.sources import Page, SourceAuthError, SourceError, SourceUnavailableError, SymbolNotFoundError
+from kinetra.data.sources import (
+    BrokerSpec,
+    Page,
+    SourceAuthError,
+    SourceError,
+    SourceUnavailableError,
+    SymbolNotFoundError,
+)
+from kinetra.data.sources.metaapi_spec import from_metaapi
 from kinetra.data.sources.retry import backoff_delay, sleep_unless_cancelled
 from kinetra.data.timeframes import TIMEFRAME_SECONDS, parse_timeframe
 from kinetra.errors import ConfigError, RunCancelled
@@ -119,6 +127,8 @@ class MetaApiSource:
         self.should_cancel = should_cancel or (lambda: False)
         self._api: Any = None
         self._account: Any = None
+        self._rpc_conn: Any = None
+        self._rpc_error: SourceError | None = None
         self._lock = asyncio.Lock()
         guard_logging(token)
 
@@ -205,19 +215,47 @@ class MetaApiSource:
 
     # --- the Source protocol -----------------------------------------------------------------------
 
+    async def _rpc(self) -> Any:
+        """The account's RPC connection, connected and synchronized once; a failure is kept and re-raised."""
+        account = await self._connect()
+        async with self._lock:
+            if self._rpc_error is not None:
+                raise self._rpc_error
+            if self._rpc_conn is None:
+                conn = account.get_rpc_connection()
+                try:
+                    await self._call(conn.connect, "RPC connection", [0])
+                    await self._call(lambda: conn.wait_synchronized(self.cfg.request_timeout_seconds),
+                                     "RPC connection", [0])
+                except SourceError as err:
+                    self._rpc_error = err
+                    raise
+                self._rpc_conn = conn
+            return self._rpc_conn
+
     async def symbols(self) -> list[str] | None:
         """Symbols the account's terminal offers (over an RPC connection), or None when it cannot say."""
-        account = await self._connect()
         try:
-            conn = account.get_rpc_connection()
-            await asyncio.wait_for(conn.connect(), self.cfg.request_timeout_seconds)
-            await asyncio.wait_for(conn.wait_synchronized(), self.cfg.request_timeout_seconds)
+            conn = await self._rpc()
             found = await asyncio.wait_for(conn.get_symbols(), self.cfg.request_timeout_seconds)
-            await conn.close()
         except Exception as err:  # noqa: BLE001 - the picker falls back to typed symbols
             log.info("symbol list unavailable: %s", _one_line(err, self.token))
             return None
         return sorted(found)
+
+    async def specification(self, symbol: str) -> BrokerSpec | None:
+        """The broker's specification of a symbol, with the quote's tick value when the price comes too.
+
+        A failure is a SourceError (one line, token redacted); a missing price only loses the tick value.
+        """
+        conn = await self._rpc()
+        spec = await self._call(lambda: conn.get_symbol_specification(symbol), f"{symbol} specification", [0])
+        try:
+            price = await self._call(lambda: conn.get_symbol_price(symbol), f"{symbol} price", [0])
+        except SourceError as err:
+            log.info("%s: no quote for the tick value: %s", symbol, err)
+            price = None
+        return from_metaapi(spec if isinstance(spec, dict) else {}, price if isinstance(price, dict) else None)
 
     async def pages(self, symbol: str, timeframe: str, start: datetime, end: datetime) -> AsyncIterator[Page]:
         """Candles of [start, end] newest page first, paging backwards from `end`."""
@@ -243,6 +281,12 @@ class MetaApiSource:
 
     async def close(self) -> None:
         """Close the SDK's connections."""
+        if self._rpc_conn is not None:
+            try:
+                await self._rpc_conn.close()
+            except Exception as err:  # noqa: BLE001 - closing must not mask the real outcome
+                log.info("closing the RPC connection: %s", _one_line(err, self.token))
+            self._rpc_conn = None
         if self._api is not None:
             try:
                 self._api.close()

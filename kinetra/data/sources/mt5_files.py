@@ -11,7 +11,7 @@ import pandas as pd
 
 from kinetra.data.bars_frame import BAR_COLUMNS
 from kinetra.data.ingest import collect_files, prepare_file
-from kinetra.data.sources import Page, SourceError, SymbolNotFoundError
+from kinetra.data.sources import BrokerSpec, Page, SourceError, SymbolNotFoundError
 from kinetra.data.sources.paging import pages_of
 from kinetra.data.symbols import parse_file_name
 from kinetra.data.timeframes import parse_timeframe
@@ -39,6 +39,10 @@ class Mt5FilesSource:
         """Symbols named by the export files."""
         names = (parse_file_name(p) for p in self._files())
         return sorted({n.symbol for n in names if n is not None})
+
+    async def specification(self, symbol: str) -> BrokerSpec | None:
+        """Export files carry no symbol specification: the shipped and user specs apply."""
+        return None
 
     async def pages(self, symbol: str, timeframe: str, start: datetime, end: datetime) -> AsyncIterator[Page]:
         """Bars of [start, end] from every export of this symbol and timeframe, newest page first."""

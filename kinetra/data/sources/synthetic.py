@@ -14,7 +14,7 @@ from datetime import datetime
 import pandas as pd
 
 from kinetra.data.bars_frame import store_frame
-from kinetra.data.sources import Page, SymbolNotFoundError
+from kinetra.data.sources import BrokerSpec, Page, SymbolNotFoundError
 from kinetra.data.sources.paging import pages_of
 from kinetra.data.synthetic import BASE, DEMO_SYMBOLS, aggregate, demo_base, demo_span, generate_bars
 from kinetra.data.timeframes import TIMEFRAME_SECONDS, parse_timeframe
@@ -46,6 +46,10 @@ class SyntheticSource:
     async def symbols(self) -> list[str] | None:
         """The demo markets."""
         return [s.symbol for s in DEMO_SYMBOLS]
+
+    async def specification(self, symbol: str) -> BrokerSpec | None:
+        """The demo markets have no broker specification: the shipped specs apply."""
+        return None
 
     async def pages(self, symbol: str, timeframe: str, start: datetime, end: datetime) -> AsyncIterator[Page]:
         """Bars of [start, end] from the fixed history, newest page first."""

@@ -58,3 +58,29 @@ def test_a_spec_is_frozen_and_strict() -> None:
     with pytest.raises(ValueError):
         SymbolSpec(spred=1)  # type: ignore[call-arg]
     assert spec.point == pytest.approx(0.01) and SymbolSpec(digits=2, point=0.05).point == 0.05
+
+
+BROKER = {"digits": 5, "point": 0.00001, "contract_size": 10000.0, "tick_value": 0.1, "swap_long": -10.53,
+          "swap_short": 4.98, "swap_mode": "points", "triple_swap_day": "friday"}
+
+
+def test_a_downloaded_broker_spec_beats_the_shipped_one_and_says_so() -> None:
+    spec = spec_for("EURUSD", "forex", BROKER)
+    assert (spec.contract_size, spec.tick_value, spec.swap_long, spec.triple_swap_day) == (10000, 0.1, -10.53, "friday")
+    assert spec.commission_per_lot == 3.5 and spec.spread_points == 8  # the broker does not say: shipped
+    assert spec.origin == {key: "broker" for key in BROKER} and spec.layers == "broker > shipped"
+    assert spec_for("EURUSD", "forex").origin == {} and spec_for("EURUSD", "forex").layers == "shipped"
+
+
+def test_the_users_file_beats_the_broker_spec(kinetra_home: Path) -> None:
+    (kinetra_home / "symbols.toml").write_text('[symbols.EURUSD]\nswap_long = -1.0\n[defaults.forex]\ntick_value = 0.2\n')
+    spec = spec_for("EURUSD", "forex", BROKER)
+    assert (spec.swap_long, spec.tick_value, spec.swap_short) == (-1.0, 0.2, 4.98)
+    assert spec.origin["swap_long"] == spec.origin["tick_value"] == "user" and spec.origin["swap_short"] == "broker"
+    assert spec.layers == "user > broker > shipped"
+
+
+def test_origin_is_not_a_key_a_file_may_set(kinetra_home: Path) -> None:
+    (kinetra_home / "symbols.toml").write_text('[symbols.EURUSD]\norigin = "broker"\n')
+    with pytest.raises(ConfigError, match="symbols.EURUSD.origin: unknown key"):
+        spec_for("EURUSD", "forex")

@@ -274,3 +274,44 @@ def test_the_symbol_list_comes_from_the_account(fake_sdk) -> None:
             await source.close()
 
     assert asyncio.run(listing()) == ["EURUSD"]
+
+
+# --- the broker's symbol specification ------------------------------------------------------------
+
+def test_a_download_stores_the_brokers_spec_and_backtests_then_use_it(store: Store, fake_sdk) -> None:
+    from kinetra.backtest import run, spec_for
+    from kinetra.backtest.signals import load_series
+    from kinetra.data.broker_specs import stored_spec
+
+    scenario, _ = fake_sdk
+    scenario.update(specs={"EURUSD": fake_metaapi.EURUSD_SPEC}, prices={"EURUSD": fake_metaapi.EURUSD_PRICE})
+    result = download(store, metaapi(), clock=NOW)
+    assert result["warnings"] == [] and result["specs"]["EURUSD"]["notes"] == []
+    saved = stored_spec(store, "mt5", "EURUSD")
+    assert saved is not None and saved.source == "metaapi" and saved.raw["description"] == "Euro vs US Dollar (mini)"
+    assert TOKEN not in json.dumps([saved.values, saved.raw, saved.notes, result])
+    _, bars, spec = load_series(store, "EURUSD", "H1", "mt5")
+    assert (spec.digits, spec.contract_size, spec.tick_value) == (5, 10000, pytest.approx(0.1))
+    assert (spec.swap_long, spec.swap_short, spec.triple_swap_day) == (-10.53, 4.98, "friday")
+    assert spec.layers == "broker > shipped" and spec.origin["contract_size"] == "broker"
+    held = np.ones(len(bars))  # long throughout: swap every night, three on Friday's rollover
+    ours, shipped = run(bars, held, spec), run(bars, held, spec_for("EURUSD", "forex"))
+    lots = ours.trades["size"].iloc[0]
+    nights = ours.trades["swap"].iloc[0] / (-10.53 * 0.1 * lots)
+    assert nights == pytest.approx(round(nights)) and nights > 100  # whole nights of the broker's swap
+    assert shipped.trades["swap"].iloc[0] != pytest.approx(ours.trades["swap"].iloc[0])
+
+
+@pytest.mark.parametrize("trouble", ["spec_fails", "no_spec"])
+def test_a_failing_or_missing_spec_warns_once_and_the_download_succeeds(store: Store, fake_sdk, trouble: str) -> None:
+    from kinetra.data.broker_specs import stored_spec
+
+    scenario, bars = fake_sdk
+    if trouble == "spec_fails":
+        scenario.update(spec_fails=True, leak_token_in_errors=True, specs={"EURUSD": fake_metaapi.EURUSD_SPEC})
+    events: list[tuple[str, str]] = []
+    result = download(store, metaapi(), clock=NOW, on_event=lambda message, level: events.append((level, message)))
+    assert result["totals"]["added"] == len(bars) and result["series"][0]["status"] == "done"
+    assert len(events) == 1 and events[0][0] == "warning" and result["warnings"] == [events[0][1]]
+    assert "no broker specification for EURUSD" in events[0][1] and "\n" not in events[0][1]
+    assert TOKEN not in events[0][1] and stored_spec(store, "mt5", "EURUSD") is None and result["specs"] == {}

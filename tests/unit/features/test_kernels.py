@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from kinetra.features import normalise, orderflow, physics
+from kinetra.features.physics import ENTROPY_CHUNK
+from kinetra.features.windows import CHUNK
 from tests.unit.features import reference as ref
 
 NAN = math.nan
@@ -136,3 +138,43 @@ def test_known_values_pin_the_definitions() -> None:
     same(physics.damping_regime(physics.damping_from_autocorr(arr([-0.5, 0.0, 0.5, NAN])), 0.1), [0, 1, 2, NAN])
     alternating = arr([1.0, -1.0] * 10)
     assert physics.rolling_autocorr(alternating, 5)[-1] == pytest.approx(-1.0)
+
+
+def _edge_series(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A noisy series with NaN and inf, and a positive one, long enough for several parallel chunks."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(0.0, 1.0, n)
+    x[rng.random(n) < 0.03] = NAN
+    x[rng.random(n) < 0.01] = math.inf
+    return x, rng.uniform(0.5, 2.0, n)
+
+
+EDGE_CASES = {  # kernel and reference on (x, positive, window); an offset x takes the two-pass path
+    "autocorr": (lambda x, p, w: physics.rolling_autocorr(x, w), lambda x, p, w: ref.rolling_autocorr(x, w)),
+    "autocorr_offset": (lambda x, p, w: physics.rolling_autocorr(x + 3.0, w),
+                        lambda x, p, w: ref.rolling_autocorr([v + 3.0 for v in x], w)),
+    "reynolds": (lambda x, p, w: physics.rolling_reynolds(x, w), lambda x, p, w: ref.rolling_reynolds(x, w)),
+    "reynolds_offset": (lambda x, p, w: physics.rolling_reynolds(x + 3.0, w),
+                        lambda x, p, w: ref.rolling_reynolds([v + 3.0 for v in x], w)),
+    "entropy": (lambda x, p, w: physics.rolling_entropy(x, w, 7), lambda x, p, w: ref.rolling_entropy(x, w, 7)),
+    "viscosity": (lambda x, p, w: physics.rolling_viscosity(p * 1.01, p, np.abs(x), w),
+                  lambda x, p, w: ref.rolling_viscosity([v * 1.01 for v in p], p, [abs(v) for v in x], w)),
+    "flow": (lambda x, p, w: orderflow.rolling_flow(np.abs(x), p, w),
+             lambda x, p, w: ref.rolling_flow([abs(v) for v in x], p, w)),
+    "semivariance": (lambda x, p, w: orderflow.rolling_semivariance_ratio(x, w),
+                     lambda x, p, w: ref.rolling_semivariance_ratio(x, w)),
+    "rank": (lambda x, p, w: normalise.rolling_rank(x, w), lambda x, p, w: ref.rolling_rank(x, w)),
+}
+
+
+@pytest.mark.parametrize("window", [7, 50])
+@pytest.mark.parametrize("case", list(EDGE_CASES))
+def test_parallel_chunks_agree_with_the_reference_at_their_edges(case: str, window: int) -> None:
+    kernel, reference = EDGE_CASES[case]
+    x, positive = _edge_series(2 * ENTROPY_CHUNK + 3 * window)
+    got = kernel(x, positive, window)
+    for edge in (CHUNK, 2 * CHUNK, ENTROPY_CHUNK, 2 * ENTROPY_CHUNK):
+        lo = edge - window - 2
+        part = slice(lo - window - 1, edge + window + 2)  # the reference from a whole window before lo
+        want = reference(list(x[part]), list(positive[part]), window)[window + 1:]
+        same(got[lo:edge + window + 2], want)
