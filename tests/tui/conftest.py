@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from filelock import FileLock
+from textual.worker import WorkerCancelled
 
 from kinetra import runs
 from kinetra.clock import FrozenClock
@@ -106,8 +107,18 @@ def make_app(demo_store: Store, monkeypatch: pytest.MonkeyPatch):
 async def settle(pilot) -> None:
     """Let workers finish and the screen repaint, without sleeping on a guess."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await wait_for_workers(pilot)
         await pilot.pause()
+
+
+async def wait_for_workers(pilot, attempts: int = 20) -> None:
+    """Wait for the app's workers; one cancelled meanwhile (a periodic refresh replacing a slow one) is no failure."""
+    for _ in range(attempts):
+        try:
+            await pilot.app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            await pilot.pause(0.05)
 
 
 async def select_row(pilot, table, *cells: str) -> None:

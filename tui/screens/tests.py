@@ -68,8 +68,8 @@ class TestRunsScreen(RunsScreen):
         self.focus_run: str | None = None
 
     def compose_body(self) -> Iterable[Widget]:
-        yield Static("Test runs · n new · x cancels · R resumes · c compares · b quick backtest · Enter: run detail",
-                     classes="section")
+        yield Static("Test runs · n new · x cancels · R resumes · c compares · b quick backtest"
+                     " · Enter: run detail", classes="section")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Static(self.EMPTY_HINT, id="empty-hint", classes="note")
         yield Static("", id="results-caption", classes="section")
