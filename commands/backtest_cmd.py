@@ -102,14 +102,16 @@ def backtest(
         info, bars, spec = load_bars_for(symbol, timeframe, broker, start, end)
         positions = align_signals(positions, bars.index)
         title = f"{info.symbol} {info.timeframe} ({info.broker}): signals from {signals_file.name}"
+        result = run(bars, positions, spec=spec, costs=not no_costs, fill=fill)
     else:
-        from kinetra.agents import create
+        from kinetra.backtest.agent_backtest import backtest_agent
+        from kinetra.backtest.signals import series_spec
+        from kinetra.store import open_store
 
-        agent = create(target, **_params(param))
-        info, bars, spec = load_bars_for(symbol, timeframe, broker, start, end)
-        agent.fit(bars)
-        positions = agent.positions(bars)
-        args = ", ".join(f"{k}={v}" for k, v in agent.params.items())
+        store = open_store()
+        info, params, result = backtest_agent(store, target, _params(param), symbol, timeframe, broker,
+                                              _when(start), _when(end), costs=not no_costs, fill=fill)
+        spec = series_spec(store, info)
+        args = ", ".join(f"{k}={v}" for k, v in params.items())
         title = f"{info.symbol} {info.timeframe} ({info.broker}): {target}({args})"
-    result = run(bars, positions, spec=spec, costs=not no_costs, fill=fill)
     _report(result, spec, as_json, title)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
-
 from textual.app import App
 from textual.binding import Binding
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from kinetra.clock import Clock, SystemClock
 from kinetra.config import Settings, load_settings
 from kinetra.errors import KinetraError
 from kinetra.store import Store, open_store
 from tui.palette import SCREENS, ScreensProvider
+from tui.screens.base import notify_worker_error
 from tui.screens.data import DataScreen
 from tui.screens.health import HealthScreen
 from tui.screens.home import HomeScreen
@@ -55,12 +54,8 @@ class KinetraApp(App):
         self.push_screen(HelpModal(rows, extra + (("app", "ctrl+p", "Command palette (screens too)"),)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Turn a failed worker into a one-line notification instead of a crash."""
-        if event.state is not WorkerState.ERROR:
-            return
-        error: Any = event.worker.error
-        text = str(error) if isinstance(error, KinetraError) else f"internal error: {type(error).__name__}: {error}"
-        self.notify(text, severity="error", timeout=8)
+        """Turn a failed worker of the app into a one-line notification instead of a crash (screens do their own)."""
+        notify_worker_error(self, event)
 
 
 def run() -> None:

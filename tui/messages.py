@@ -135,3 +135,76 @@ class DownloadProgressed(Message):
     def can_replace(self, message: Message) -> bool:
         """A newer reading of the same run makes an unprocessed older one moot."""
         return isinstance(message, DownloadProgressed) and message.run.id == self.run.id
+
+
+class CandidatesLoaded(Message):
+    """A finished test run's candidates were read, in the run's order."""
+
+    def __init__(self, run_id: str, rows: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.rows = rows
+
+
+class CandidateLoaded(Message):
+    """One candidate's evidence was read: row, stats, equity, Monte Carlo draws and trades."""
+
+    def __init__(self, detail: dict[str, Any]) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class ComparisonLoaded(Message):
+    """Two test runs' candidates were matched side by side."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class SuitesLoaded(Message):
+    """The suites a person can start (presets and their own) and the agents were read."""
+
+    def __init__(self, suites: dict[str, dict[str, Any]], agents: list[str], problems: list[str]) -> None:
+        super().__init__()
+        self.suites = suites
+        self.agents = agents
+        self.problems = problems
+        """One line per suite file that could not be loaded."""
+
+
+class SuiteChecked(Message):
+    """A new-run form was validated: the suite as plain data, or why it is not one."""
+
+    def __init__(self, suite: dict[str, Any] | None, error: str | None = None) -> None:
+        super().__init__()
+        self.suite = suite
+        self.error = error
+
+
+class SuiteRunStarted(Message):
+    """A test run was created and its worker spawned."""
+
+    def __init__(self, run_id: str, suite: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.suite = suite
+
+
+class BacktestOptionsLoaded(Message):
+    """The agents (with default params) and the stored series a quick backtest can use were read."""
+
+    def __init__(self, agents: list[Any], series: list[Any]) -> None:
+        super().__init__()
+        self.agents = agents
+        self.series = series
+
+
+class BacktestFinished(Message):
+    """A quick backtest ended: its title and result, or the one-line reason it could not run."""
+
+    def __init__(self, title: str, result: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.title = title
+        self.result = result
+        self.error = error

@@ -89,7 +89,7 @@ def save_candidates(store: Any, run_id: str, evaluations: list[Evaluation]) -> N
     for seq, e in enumerate(evaluations):
         o = e.outcome
         rows.append([run_id, seq, o.name, o.kind, o.agent, json.dumps(o.params), o.series_id, o.series,
-                     json.dumps(e.stats), _npy(np.asarray(o.index.asi8, dtype=np.int64)),
+                     json.dumps(e.stats), _npy(np.asarray(o.index.as_unit("ns").asi8, dtype=np.int64)),
                      _npy(e.equity.to_numpy(dtype=np.float64)), _npy(e.mc), trades_to_json(o.trades)])
     with store.session() as con:
         con.execute("DELETE FROM test_candidates WHERE run_id = ?", [run_id])

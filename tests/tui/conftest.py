@@ -1,16 +1,22 @@
-"""TUI fixtures: a demo store seeded once and copied per test, a frozen clock, a fixed store label."""
+"""TUI fixtures: a demo store seeded once and copied per test (also one with finished test runs), a frozen clock."""
 
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from filelock import FileLock
+from textual.worker import WorkerCancelled
 
+from kinetra import runs
 from kinetra.clock import FrozenClock
 from kinetra.data.demo import seed_demo
 from kinetra.data.health.scan import scan_store
+from kinetra.research.suite import parse_suite
+from kinetra.runs import records
 from kinetra.store import Store
 from tui.app import KinetraApp
 
@@ -25,13 +31,59 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def copy_store(template: Path, home: Path) -> Store:
+    """Copy a template store's files (not its lock) into `home` and open the copy."""
+    for src in template.parent.glob("kinetra.duckdb*"):
+        if not src.name.endswith(".lock"):
+            shutil.copy(src, home / src.name)
+    return Store(home / "kinetra.duckdb")
+
+
 @pytest.fixture
 def demo_store(demo_template: Path, kinetra_home: Path) -> Store:
     """A private copy of the demo store in this test's KINETRA_HOME (where run workers look)."""
-    for src in demo_template.parent.glob("kinetra.duckdb*"):
-        if not src.name.endswith(".lock"):
-            shutil.copy(src, kinetra_home / src.name)
-    return Store(kinetra_home / "kinetra.duckdb")
+    return copy_store(demo_template, kinetra_home)
+
+
+def tiny_suite(name: str, symbols: list[str], costs: bool = True) -> dict:
+    """A suite that runs in seconds: one agent with two configurations, H1 series, three folds, 50 draws."""
+    return parse_suite({"name": name, "agents": [{"name": "sma_crossover", "params": {"fast": [10, 20], "slow": 60}}],
+                        "series": {"symbols": symbols, "timeframes": ["H1"]}, "costs": costs,
+                        "validation": {"scheme": "walk_forward", "folds": 3}, "monte_carlo": {"count": 50}},
+                       "tests").to_json()
+
+
+TESTED_RUNS = (("3f9c2a7b10", tiny_suite("tiny", ["EURUSD", "XAUUSD"]), datetime(2026, 11, 20, 14, 0), 38.2),
+               ("8d41e0c6b2", tiny_suite("tiny_nocost", ["EURUSD", "GBPUSD"], costs=False),
+                datetime(2026, 11, 21, 8, 15), 21.5))
+"""(id, suite, start, seconds taken) of the finished test runs in the tested store, oldest first."""
+
+
+def run_tested(demo_template: Path, folder: Path) -> Path:
+    """Copy the demo store into `folder` and run TESTED_RUNS in it with fixed ids and times; return its path."""
+    store = copy_store(demo_template, folder)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KINETRA_HOME", str(folder))
+        ids = iter(run_id for run_id, _, _, _ in TESTED_RUNS)
+        mp.setattr(records, "uuid", SimpleNamespace(uuid4=lambda: SimpleNamespace(hex=next(ids))))
+        for run_id, suite, started, took in TESTED_RUNS:
+            runs.run_inline(store, "test", {"suite": suite}, seed=suite["seed"])
+            ended = started + timedelta(seconds=took)
+            records.update(store, run_id, created_at=started, started_at=started, ended_at=ended, heartbeat_at=ended)
+    return store.path
+
+
+@pytest.fixture(scope="session")
+def tested_template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The demo store with two finished test runs, built once per test session (shared by xdist workers)."""
+    if worker_id == "master":
+        return run_tested(demo_template, tmp_path_factory.mktemp("tested-template"))
+    folder = tmp_path_factory.getbasetemp().parent / "tested-template"
+    with FileLock(str(folder) + ".lock"):
+        if not (folder / "kinetra.duckdb").exists():
+            folder.mkdir(exist_ok=True)
+            run_tested(demo_template, folder)
+    return folder / "kinetra.duckdb"
 
 
 @pytest.fixture
@@ -55,8 +107,18 @@ def make_app(demo_store: Store, monkeypatch: pytest.MonkeyPatch):
 async def settle(pilot) -> None:
     """Let workers finish and the screen repaint, without sleeping on a guess."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        await wait_for_workers(pilot)
         await pilot.pause()
+
+
+async def wait_for_workers(pilot, attempts: int = 20) -> None:
+    """Wait for the app's workers; one cancelled meanwhile (a periodic refresh replacing a slow one) is no failure."""
+    for _ in range(attempts):
+        try:
+            await pilot.app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            await pilot.pause(0.05)
 
 
 async def select_row(pilot, table, *cells: str) -> None:

@@ -10,15 +10,33 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
 
 from kinetra.clock import utc_naive
+from kinetra.errors import KinetraError
 from tui.widgets.header import KinetraHeader
 
 if TYPE_CHECKING:
     from tui.app import KinetraApp
 
 
-class KinetraScreen(Screen):
+def notify_worker_error(app: Any, event: Worker.StateChanged) -> None:
+    """Turn a failed worker into a one-line notification: a KinetraError's message, else the error's type."""
+    if event.state is not WorkerState.ERROR:
+        return
+    error: Any = event.worker.error
+    text = str(error) if isinstance(error, KinetraError) else f"internal error: {type(error).__name__}: {error}"
+    app.notify(text, severity="error", timeout=8)
+
+
+class ReportsWorkerErrors:
+    """Worker state messages do not bubble to the app, so each screen reports its own failed workers."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        notify_worker_error(self.app, event)  # type: ignore[attr-defined]
+
+
+class KinetraScreen(ReportsWorkerErrors, Screen):
     """A top-level screen: the header and footer around the screen's own body."""
 
     SCREEN_NAME = ""

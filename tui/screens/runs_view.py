@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
 from textual import on, work
 from textual.binding import Binding
@@ -13,7 +15,7 @@ from kinetra import runs
 from tui.messages import RunsLoaded
 from tui.screens.base import KinetraScreen
 from tui.screens.modals.run_detail import RunDetailModal
-from tui.widgets.runs_format import RUN_COLUMNS, fill_runs
+from tui.widgets.runs_format import RUN_COLUMNS, fill_runs, run_cells
 
 REFRESH_SECONDS = 1.0
 
@@ -23,6 +25,7 @@ class RunsScreen(KinetraScreen):
 
     KINDS: tuple[str, ...] = ()
     EMPTY_HINT = ""
+    COLUMNS: tuple[str, ...] = RUN_COLUMNS
     BINDINGS = [Binding("x", "cancel_run", "Cancel run", id="runs.cancel")]
     KEYS_EXTRA = (("enter", "Show the selected run's detail"),)
 
@@ -33,7 +36,7 @@ class RunsScreen(KinetraScreen):
         yield Static(self.EMPTY_HINT, id="empty-hint", classes="note")
 
     def on_mount(self) -> None:
-        self.query_one("#runs", DataTable).add_columns(*RUN_COLUMNS)
+        self.query_one("#runs", DataTable).add_columns(*self.COLUMNS)
         self.load()
         self.set_interval(REFRESH_SECONDS, self.load)
 
@@ -44,8 +47,16 @@ class RunsScreen(KinetraScreen):
 
     @on(RunsLoaded)
     def show(self, message: RunsLoaded) -> None:
-        fill_runs(self.query_one("#runs", DataTable), message.runs, self.now())
+        fill_runs(self.query_one("#runs", DataTable), message.runs, self.now(), self.run_cells)
         self.query_one("#empty-hint", Static).display = not message.runs
+        self.runs_shown(message.runs)
+
+    def runs_shown(self, recs: list[Any]) -> None:
+        """Called after the runs table was refilled with `recs` (nothing to do here)."""
+
+    def run_cells(self, rec: Any, now: datetime) -> tuple[Any, ...]:
+        """Cells of one run in COLUMNS order."""
+        return run_cells(rec, now)
 
     def _selected(self) -> str | None:
         table = self.query_one("#runs", DataTable)

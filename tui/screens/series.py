@@ -12,6 +12,7 @@ from textual_plotext import PlotextPlot
 
 from kinetra.data.inventory import SeriesInfo, load_bars
 from tui.messages import BarsLoaded
+from tui.screens.backtest import QuickBacktestScreen
 from tui.screens.base import KinetraScreen
 
 CHART_BARS = 500
@@ -21,7 +22,9 @@ TABLE_BARS = 50
 class SeriesScreen(KinetraScreen):
     """Chart of the last closes and a table of the latest bars of one series."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="series.back")]
+    BINDINGS = [Binding("b", "backtest", "Backtest", tooltip="Quick backtest of an agent on this series",
+                        id="series.backtest"),
+                Binding("escape", "app.pop_screen", "Back", id="series.back")]
 
     def __init__(self, series: SeriesInfo) -> None:
         super().__init__()
@@ -31,7 +34,8 @@ class SeriesScreen(KinetraScreen):
     def compose_body(self) -> Iterable[Widget]:
         s = self.series
         demo = " · demo data (synthetic)" if s.is_demo else ""
-        yield Static(f"[b]{s.symbol} {s.timeframe}[/b] · {s.broker} · {s.asset_class} · {s.bars:,} bars{demo}",
+        yield Static(f"[b]{s.symbol} {s.timeframe}[/b] · {s.broker} · {s.asset_class} · {s.bars:,} bars{demo}"
+                     " · b backtests it",
                      id="series-title", classes="section")
         yield PlotextPlot(id="chart")
         yield DataTable(id="bars", cursor_type="row", zebra_stripes=True)
@@ -39,6 +43,10 @@ class SeriesScreen(KinetraScreen):
     def on_mount(self) -> None:
         self.query_one("#bars", DataTable).add_columns("time (UTC)", "open", "high", "low", "close", "tick vol", "spread")
         self.load()
+
+    def action_backtest(self) -> None:
+        """Backtest an agent on this series (the first agent at once; change it there)."""
+        self.app.push_screen(QuickBacktestScreen(series_id=self.series.id))
 
     @work(thread=True, exclusive=True, group="series", exit_on_error=False)
     def load(self) -> None:

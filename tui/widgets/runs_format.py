@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -51,8 +51,13 @@ def duration(seconds: float | None) -> str:
     return f"{minutes // 60}h{minutes % 60:02d}m"
 
 
-def fill_runs(table: DataTable, recs: Sequence[Any], now: datetime) -> None:
+def run_cells(rec: Any, now: datetime) -> tuple[Any, ...]:
+    """Cells of one run (RunRecord) in RUN_COLUMNS order."""
+    return (rec.id, rec.kind, status_text(rec.status), progress_text(rec.progress),
+            age(rec.started_at or rec.created_at, now), duration(rec.duration_s()), rec.error or rec.message or "")
+
+
+def fill_runs(table: DataTable, recs: Sequence[Any], now: datetime,
+              cells: Callable[[Any, datetime], tuple[Any, ...]] = run_cells) -> None:
     """Replace a runs table's rows with `recs` (RunRecord), newest first, keyed by run id; the cursor stays."""
-    refill(table, ((rec.id, (rec.id, rec.kind, status_text(rec.status), progress_text(rec.progress),
-                             age(rec.started_at or rec.created_at, now), duration(rec.duration_s()),
-                             rec.error or rec.message or "")) for rec in recs))
+    refill(table, ((rec.id, cells(rec, now)) for rec in recs))

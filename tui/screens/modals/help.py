@@ -11,13 +11,16 @@ from textual.widgets import DataTable, Label
 
 def key_rows(bindings: list[tuple[str, Binding]], extra: tuple[tuple[str, str, str], ...] = ()
              ) -> list[tuple[str, str, str]]:
-    """Return (where, key, description) rows, one per binding with a description, then `extra`."""
+    """Return (where, key, description) rows, one per binding with a description, then `extra`.
+
+    A binding's tooltip, when it has one, is its longer description (the footer shows the short one).
+    """
     seen, rows = set(), []
     for where, binding in bindings:
         keys = binding.key_display or binding.key
         if binding.description and (where, keys) not in seen:
             seen.add((where, keys))
-            rows.append((where, keys, binding.description))
+            rows.append((where, keys, binding.tooltip or binding.description))
     return rows + list(extra)
 
 

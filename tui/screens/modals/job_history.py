@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Label, Static
 from kinetra import runs
 from kinetra.jobs.launch import history
 from tui.messages import JobHistoryLoaded
+from tui.screens.base import ReportsWorkerErrors
 from tui.screens.modals.run_detail import RunDetailModal
 from tui.widgets.jobs_format import HISTORY_COLUMNS, history_detail, history_row
 from tui.widgets.tables import refill
@@ -20,7 +21,7 @@ REFRESH_SECONDS = 1.0
 LIMIT = 50
 
 
-class JobHistoryModal(ModalScreen[None]):
+class JobHistoryModal(ReportsWorkerErrors, ModalScreen[None]):
     """A live table of one job's executions; Enter opens the selected execution's run."""
 
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="history.close")]

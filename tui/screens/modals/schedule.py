@@ -15,9 +15,10 @@ from textual.widgets import Button, Input, Label, Static
 from kinetra.errors import ConfigError
 from kinetra.jobs.schedules import update_job
 from tui.messages import ScheduleRejected, ScheduleSaved
+from tui.screens.base import ReportsWorkerErrors
 
 
-class ScheduleModal(ModalScreen[str | None]):
+class ScheduleModal(ReportsWorkerErrors, ModalScreen[str | None]):
     """Dismiss with the saved schedule in words, or None when cancelled; a rejected edit stays open with why."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="schedule.cancel")]
