@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
 MAD_TO_SIGMA = 1.4826  # the MAD of a normal distribution times this is its standard deviation
@@ -74,58 +73,59 @@ def spikes(close: np.ndarray, window: int = 200, threshold: float = 15.0, revert
             for i, zi in zip(hits, zs, strict=True)]
 
 
-@numba.njit(cache=True, nogil=True)
 def _trailing_z(r: np.ndarray, at: np.ndarray, window: int, threshold: float, lo: float, hi: float) -> np.ndarray:
-    """Robust z of each r[at] against the (up to) `window` values before it, or 0 where |z| <= threshold for sure.
-
-    Most candidates are ordinary moves, and counting proves it without a selection: first with the
-    window's median bracketed by [lo, hi] (given: about the series' centre), else with the median
-    selected. Only the rest have their MAD selected as well.
-    """
+    """Robust z of each r[at] against the (up to) `window` values before it, or 0 where |z| <= threshold for sure."""
     z = np.zeros(len(at))
-    for k in range(len(at)):
-        past, x = r[max(0, at[k] - window):at[k]], r[at[k]]
-        if np.isnan(x) or threshold > 0 and _bracketed(past, lo, hi) and _surely_ordinary(past, lo, hi, threshold, x):
-            continue  # a NaN z is never flagged either
-        med = _median(past)
-        if np.isnan(med) or threshold > 0 and _surely_ordinary(past, med, med, threshold, x):
-            continue
-        mad = _median(np.abs(past - med))
-        if mad > 0:
-            z[k] = (x - med) / (MAD_TO_SIGMA * mad)
+    full = np.flatnonzero(at >= window)
+    if len(full):
+        z[full] = _full_window_z(r, at[full], window, threshold, lo, hi)
+    for k in np.flatnonzero(at < window):  # only the first `window` bars of a series
+        past = r[: at[k]]
+        med = np.median(past)
+        mad = np.median(np.abs(past - med))
+        z[k] = (r[at[k]] - med) / (MAD_TO_SIGMA * mad if mad > 0 else np.inf)
     return z
 
 
-@numba.njit(cache=True, nogil=True)
-def _median(x: np.ndarray) -> float:
-    """np.median of a 1-d array (numba's own skips NumPy's NaN check)."""
-    return np.nan if np.isnan(x).any() else np.median(x)
+def _full_window_z(r: np.ndarray, at: np.ndarray, window: int, threshold: float, lo: float, hi: float) -> np.ndarray:
+    """Robust z of each r[at] (at >= window) against the `window` values before it, or 0 where |z| <= threshold.
+
+    Most candidates are ordinary moves, and counting proves it without a selection: first with the
+    window's median bracketed by [lo, hi] (given: about the series' centre), else with the median
+    selected. Only the rest have their MAD selected as well. A NaN z stays NaN (never flagged).
+    """
+    z, rows = np.zeros(len(at)), np.arange(len(at))
+    wins, x = np.lib.stride_tricks.sliding_window_view(r, window)[at - window], r[at]
+    if threshold > 0:
+        keep = ~(_bracketed(wins, lo, hi) & _surely_ordinary(wins, lo, hi, threshold, x))
+        rows, wins, x = rows[keep], wins[keep], x[keep]
+    med = np.median(wins, axis=1)
+    if threshold > 0:
+        keep = ~_surely_ordinary(wins, med, med, threshold, x)
+        rows, wins, x, med = rows[keep], wins[keep], x[keep], med[keep]
+    mad = np.median(np.abs(wins - med[:, None]), axis=1)
+    z[rows] = (x - med) / np.where(mad > 0, MAD_TO_SIGMA * mad, np.inf)
+    return z
 
 
-@numba.njit(cache=True, nogil=True)
-def _bracketed(x: np.ndarray, lo: float, hi: float) -> bool:
-    """Whether np.median(x) lies in [lo, hi] (or x holds NaN): at most (n-1)//2 values lie below lo, or above hi."""
-    below = above = 0
-    for v in x:
-        below += v < lo
-        above += v > hi
-    return max(below, above) <= (len(x) - 1) // 2
+def _bracketed(wins: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Per row: whether its median lies in [lo, hi] (or it holds NaN): at most (n-1)//2 values below lo, or above hi."""
+    half = (wins.shape[1] - 1) // 2
+    return (np.count_nonzero(wins < lo, axis=1) <= half) & (np.count_nonzero(wins > hi, axis=1) <= half)
 
 
-@numba.njit(cache=True, nogil=True)
-def _surely_ordinary(past: np.ndarray, lo: float, hi: float, threshold: float, x: float) -> bool:
-    """Whether |z| of x <= threshold for every median of `past` in [lo, hi], by counting.
+def _surely_ordinary(wins: np.ndarray, lo: np.ndarray | float, hi: np.ndarray | float, threshold: float,
+                     x: np.ndarray) -> np.ndarray:
+    """Per row: whether |z| of x <= threshold for every median of the row in [lo, hi], by counting.
 
     The MAD about such a median exceeds the largest MAD that |z| > threshold allows when at most
     (n-1)//2 values lie within that bound of [lo, hi]. Bound and band are widened by 1e-6, far
     beyond the rounding of z and of these sums, so a flagged bar is never skipped.
     """
-    bound = max(abs(x - lo), abs(x - hi)) / (threshold * MAD_TO_SIGMA) * (1 + 1e-6)
-    slack = 1e-6 * (abs(lo) + abs(hi) + bound)
-    near = 0
-    for v in past:
-        near += lo - bound - slack <= v <= hi + bound + slack
-    return near <= (len(past) - 1) // 2
+    bound = np.maximum(np.abs(x - lo), np.abs(x - hi)) / (threshold * MAD_TO_SIGMA) * (1 + 1e-6)
+    slack = 1e-6 * (np.abs(lo) + np.abs(hi) + bound)
+    near = (wins >= (lo - bound - slack)[:, None]) & (wins <= (hi + bound + slack)[:, None])
+    return np.count_nonzero(near, axis=1) <= (wins.shape[1] - 1) // 2
 
 
 def _runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int]]:
