@@ -9,7 +9,7 @@ selected outcome carries its group's PBO, since it is that selection whose overf
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,8 +108,12 @@ def _exposed(o: Outcome) -> np.ndarray:
     return np.cumsum(held)[:-1] > 0
 
 
-def evaluate(outcomes: Sequence[Outcome], suite: Suite, per_year: dict[int, float]) -> list[Evaluation]:
-    """Judge every outcome as one family; `per_year` gives each series' bars per year (its calendar)."""
+def evaluate(outcomes: Sequence[Outcome], suite: Suite, per_year: dict[int, float],
+             between: Callable[[], None] = lambda: None) -> list[Evaluation]:
+    """Judge every outcome as one family; `per_year` gives each series' bars per year (its calendar).
+
+    `between` is called between candidates (a run passes its cancel check).
+    """
     if not outcomes:
         return []
     config = suite.verdict_config()
@@ -120,6 +124,7 @@ def evaluate(outcomes: Sequence[Outcome], suite: Suite, per_year: dict[int, floa
     seeds = np.random.SeedSequence([suite.seed, 1]).spawn(len(outcomes))
     out = []
     for o, a, seed in zip(outcomes, assessed, seeds, strict=True):
+        between()
         pbo, label, reasons = a.pbo, a.label, a.reasons
         if o.kind == "selected" and o.group in group_pbo:
             pbo = group_pbo[o.group]

@@ -312,10 +312,12 @@ def run_suite(ctx: Any, suite: Suite, workers: int | None = None) -> dict[str, A
     ran = execute_jobs(ctx, suite, markets, workers)
     ctx.progress(0.9, "judging candidates")
     outcomes, paths = outcomes_of(suite, markets, results.load_folds(ctx.store, ctx.run_id))
-    evaluations = evaluate(outcomes, suite, {m.info.id: m.per_year for m in markets})
+    ctx.check_cancel()
+    evaluations = evaluate(outcomes, suite, {m.info.id: m.per_year for m in markets}, ctx.check_cancel)
     for e in evaluations:
         if e.outcome.group in paths:
             e.stats["cpcv_path_sharpes"] = paths[e.outcome.group]
+    ctx.check_cancel()
     results.save_candidates(ctx.store, ctx.run_id, evaluations)
     ctx.progress(0.97, "writing the report")
     report = write_report(ctx.store, ctx.run_id)

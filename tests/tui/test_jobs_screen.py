@@ -111,7 +111,7 @@ async def test_p_pauses_and_resumes_an_enabled_job_and_refuses_a_disabled_one(ma
         await pilot.press("p")
         await settle(pilot)
         paused = {j["name"]: j["paused"] for j in overview(app.store)}
-        assert paused == {"refresh": False, "health": True, "fill": False, "backup": False}
+        assert paused == {"refresh": False, "health": True, "fill": False, "backup": False, "research": False}
         assert cells(table, "health")[4] == "paused" and cells(table, "health")[5] == ""
         await pilot.press("p")
         await settle(pilot)

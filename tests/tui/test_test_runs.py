@@ -202,7 +202,9 @@ async def test_an_invalid_form_says_which_field_in_one_line_and_starts_nothing(m
 
 async def test_x_cancels_the_selected_running_test_run(make_app) -> None:
     app = make_app()
-    run_id = runs.start(app.store, "test", {"suite": tiny_suite("slow", [])}, seed=0)
+    slow = tiny_suite("slow", []) | {"agents": [{"name": "sma_crossover", "params": {"fast": [5, 10, 20, 30],
+                                                                                    "slow": [60, 120]}}]}
+    run_id = runs.start(app.store, "test", {"suite": slow}, seed=0)
     try:
         wait_until_running(app.store, run_id)
         async with app.run_test(size=SIZE) as pilot:
