@@ -78,12 +78,17 @@ def serve(store: Any, heartbeat: float = HEARTBEAT_SECONDS) -> int:
     scheduler = make_scheduler(store)
     scheduler.start()
 
+    ticking = threading.Lock()
+
     def tick() -> None:
-        _beat(store)
-        try:
-            sync(scheduler, load_jobs())
-        except ConfigError as err:  # a bad edit keeps the last good schedules
-            print(f"schedules not reloaded: {err}", flush=True)
+        with ticking:
+            if stop.is_set():  # shutting down: the scheduler's locks are the shutdown's now
+                return
+            _beat(store)
+            try:
+                sync(scheduler, load_jobs())
+            except ConfigError as err:  # a bad edit keeps the last good schedules
+                print(f"schedules not reloaded: {err}", flush=True)
 
     tick()
     scheduler.add_job(tick, "interval", seconds=heartbeat, jobstore="internal", id="_heartbeat")
@@ -92,6 +97,9 @@ def serve(store: Any, heartbeat: float = HEARTBEAT_SECONDS) -> int:
         while not stop.wait(0.5):
             pass
     finally:
+        stop.set()
+        with ticking:  # a tick under way ends first: shutdown(wait=True) holds the lock sync needs
+            pass
         launch.STOP.set()
         for run_id in launch.active_runs().values():
             runs.cancel(store, run_id)
