@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from kinetra import runs
+from kinetra.data.inventory import load_bars
 from tests.support.mt5 import make_bars, write_mt5
 from tests.tui.conftest import select_row, settle
+from tui.messages import BarsLoaded
 from tui.screens.data import DataScreen
 from tui.screens.series import SeriesScreen
 
@@ -68,6 +71,13 @@ async def test_filter_narrows_and_sort_reorders(make_app) -> None:
         assert (str(table.get_row_at(0)[0]), str(table.get_row_at(0)[1])) == ("EURUSD", "M15")
 
 
+def fitted(table: DataTable) -> bool:
+    """Whether every column is exactly as wide as its widest cell or label."""
+    return all(col.get_render_width(table) - 2 * table.cell_padding
+               == max(len(str(col.label)), *(len(str(table.get_cell_at(Coordinate(r, c)))) for r in range(table.row_count)))
+               for c, col in enumerate(table.ordered_columns))
+
+
 async def test_enter_opens_the_series_with_its_latest_bars(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -80,6 +90,11 @@ async def test_enter_opens_the_series_with_its_latest_bars(make_app) -> None:
         bars = app.screen.query_one("#bars", DataTable)
         assert bars.row_count == 50
         assert str(bars.get_row_at(0)[0]) == "2026-11-20 20:00"
+        assert fitted(bars)
+        wider = load_bars(app.store, app.screen.series.id, limit=500, latest=True)
+        wider[["open", "high", "low", "close"]] *= 1000
+        app.screen.show(BarsLoaded(wider))
+        assert fitted(bars)  # at once: not left to the table's next idle, which may never come
         await pilot.press("escape")
         assert isinstance(app.screen, DataScreen)
 

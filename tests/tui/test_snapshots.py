@@ -28,8 +28,6 @@ def test_series_view_snapshot(snap_compare, make_app) -> None:
         await settle(pilot)
         await pilot.press("down", "enter")
         await settle(pilot)
-        await settle(pilot)  # the bars table sizes its columns on the refresh after its rows land (flaky under load)
-        await pilot.pause(0.5)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_series)
 

@@ -18,8 +18,10 @@ from kinetra.data.timeframes import TIMEFRAME_SECONDS
 from tui.messages import BarsLoaded
 from tui.screens.base import KinetraScreen
 from tui.widgets.health_format import heat_map, score_text
+from tui.widgets.tables import fill_fitted
 
 CONTEXT_BARS = 6
+CONTEXT_COLUMNS = ("time (UTC)", "open", "high", "low", "close", "spread")
 
 
 class HealthDetailScreen(KinetraScreen):
@@ -58,7 +60,7 @@ class HealthDetailScreen(KinetraScreen):
         issues.add_columns("issue", "at (UTC)", "detail")
         for i, issue in enumerate(self.report["issues"]):
             issues.add_row(issue["kind"], issue["at"][:16].replace("T", " "), issue["detail"], key=f"issue-{i}")
-        self.query_one("#context", DataTable).add_columns("time (UTC)", "open", "high", "low", "close", "spread")
+        fill_fitted(self.query_one("#context", DataTable), CONTEXT_COLUMNS, [])
 
     @on(DataTable.RowSelected, "#gaps")
     def gap_selected(self, event: DataTable.RowSelected) -> None:
@@ -78,9 +80,7 @@ class HealthDetailScreen(KinetraScreen):
 
     @on(BarsLoaded)
     def show_context(self, message: BarsLoaded) -> None:
-        table = self.query_one("#context", DataTable)
-        table.clear()
-        for at, row in message.bars.iterrows():
-            table.add_row(f"{at:%Y-%m-%d %H:%M}", f"{row.open:g}", f"{row.high:g}", f"{row.low:g}", f"{row.close:g}",
-                          str(int(row.spread)))
+        rows = [(f"{at:%Y-%m-%d %H:%M}", f"{row.open:g}", f"{row.high:g}", f"{row.low:g}", f"{row.close:g}",
+                 str(int(row.spread))) for at, row in message.bars.iterrows()]
+        fill_fitted(self.query_one("#context", DataTable), CONTEXT_COLUMNS, rows)
         self.query_one("#context-caption", Static).update(f"{len(message.bars)} bars around the selection")

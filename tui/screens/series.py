@@ -14,9 +14,11 @@ from kinetra.data.inventory import SeriesInfo, load_bars
 from tui.messages import BarsLoaded
 from tui.screens.backtest import QuickBacktestScreen
 from tui.screens.base import KinetraScreen
+from tui.widgets.tables import fill_fitted
 
 CHART_BARS = 500
 TABLE_BARS = 50
+BAR_COLUMNS = ("time (UTC)", "open", "high", "low", "close", "tick vol", "spread")
 
 
 class SeriesScreen(KinetraScreen):
@@ -41,7 +43,6 @@ class SeriesScreen(KinetraScreen):
         yield DataTable(id="bars", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#bars", DataTable).add_columns("time (UTC)", "open", "high", "low", "close", "tick vol", "spread")
         self.load()
 
     def action_backtest(self) -> None:
@@ -66,8 +67,7 @@ class SeriesScreen(KinetraScreen):
             ticks = list(range(0, len(bars), step))
             plot.xticks(ticks, [f"{bars.index[i]:%m-%d %H:%M}" for i in ticks])
         self.query_one("#chart", PlotextPlot).refresh()
-        table = self.query_one("#bars", DataTable)
-        table.clear()
-        for at, row in bars.iloc[::-1].head(TABLE_BARS).iterrows():
-            table.add_row(f"{at:%Y-%m-%d %H:%M}", f"{row.open:g}", f"{row.high:g}", f"{row.low:g}",
-                          f"{row.close:g}", f"{int(row.tick_volume):,}", str(int(row.spread)))
+        rows = [(f"{at:%Y-%m-%d %H:%M}", f"{row.open:g}", f"{row.high:g}", f"{row.low:g}", f"{row.close:g}",
+                 f"{int(row.tick_volume):,}", str(int(row.spread)))
+                for at, row in bars.iloc[::-1].head(TABLE_BARS).iterrows()]
+        fill_fitted(self.query_one("#bars", DataTable), BAR_COLUMNS, rows)
