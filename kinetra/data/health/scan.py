@@ -15,7 +15,7 @@ from kinetra.clock import Clock, SystemClock, utc_naive
 from kinetra.config import HealthConfig, Settings, load_settings
 from kinetra.data.bars_frame import modal_spacing
 from kinetra.data.health import checks, cross_tf
-from kinetra.data.health.holidays import DAY, holiday_dates, missing_dates
+from kinetra.data.health.holidays import DAY, holiday_dates, holiday_pieces, missing_dates
 from kinetra.data.health.score import score
 from kinetra.data.health.session_calendar import Calendar, bar_grid, find_gaps, learn_calendar, week_slot
 from kinetra.data.inventory import SeriesInfo, list_series
@@ -107,18 +107,18 @@ def freshness(scan: SeriesScan, now: datetime) -> dict[str, Any]:
 
 def _split_holidays(scan: SeriesScan, holidays: set[int],
                     confirmed: list[tuple[int, int, str]]) -> tuple[list[dict], list[dict], list[dict]]:
-    """Sort gaps into open gaps, holidays, and gaps the series' source confirmed it has no bars for."""
+    """Sort gaps into open gaps, holidays (with their early closes and late opens), and gaps the source confirmed."""
     gaps, hols, sure = [], [], []
-    for start, end, missing in zip(scan.gap_starts, scan.gap_ends, scan.gap_missing, strict=True):
-        days = set(range(int(start) // DAY, int(end) // DAY + 1))
-        entry = {"start": _iso(start), "end": _iso(end), "missing_bars": int(missing)}
-        by = next((src for lo, hi, src in confirmed if lo <= start and end <= hi), None)
-        if days <= holidays:
-            hols.append(entry)
-        elif by is not None:
-            sure.append(entry | {"confirmed_by_source": by})
-        else:
-            gaps.append(entry)
+    for gap in zip(scan.gap_starts, scan.gap_ends, scan.gap_missing, strict=True):
+        for is_holiday, start, end, missing in holiday_pieces(scan.calendar, *map(int, gap), holidays):
+            entry = {"start": _iso(start), "end": _iso(end), "missing_bars": int(missing)}
+            by = next((src for lo, hi, src in confirmed if lo <= start and end <= hi), None)
+            if is_holiday:
+                hols.append(entry)
+            elif by is not None:
+                sure.append(entry | {"confirmed_by_source": by})
+            else:
+                gaps.append(entry)
     return gaps, hols, sure
 
 

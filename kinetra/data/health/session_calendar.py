@@ -76,6 +76,12 @@ def learn_calendar(ts: np.ndarray, timeframe_seconds: int, threshold: float = 0.
     return Calendar(slot, timeframe_seconds, occupancy, occupancy >= threshold)
 
 
+def open_times(calendar: Calendar, lo: int, hi: int) -> np.ndarray:
+    """The bar times in [lo, hi] (lo on the bar grid) whose slot of the week is normally open."""
+    times = np.arange(lo, hi + 1, calendar.step, dtype=np.int64)
+    return times[calendar.open[week_slot(times, calendar.slot)]]
+
+
 def find_gaps(ts: np.ndarray, calendar: Calendar,
               grid: Grid | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (start, end, missing bars) of each run of missing bars in normally-open slots."""

@@ -6,6 +6,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kinetra.clock import FrozenClock
@@ -14,7 +15,7 @@ from kinetra.data.health.scan import latest_reports, load_scan, scan_store, scor
 from kinetra.data.ingest import import_files
 from kinetra.errors import UnknownSeriesError
 from kinetra.store import Store
-from tests.support.mt5 import SHARED_MT5
+from tests.support.mt5 import SHARED_MT5, make_bars, write_mt5
 
 NOW = FrozenClock(datetime(2026, 11, 20, 23, 30, tzinfo=UTC))  # Friday night, after the FX close
 
@@ -104,3 +105,33 @@ def test_latest_reports_take_each_series_from_its_newest_scan(tmp_path: Path) ->
     gold = next(r for r in latest if (r["symbol"], r["timeframe"]) == ("XAUUSD", "H1"))
     assert gold["scan_id"] == newer[0]["scan_id"]
     assert {r["scan_id"] for r in latest} == {everything[0]["scan_id"], newer[0]["scan_id"]}
+
+
+def fx_hours(start: str, end: str) -> pd.DatetimeIndex:
+    """Hourly FX session times: Sunday 22:00 to Friday 21:00 UTC."""
+    hours = pd.date_range(start, end, freq="h", inclusive="left")
+    day, hour = hours.day_of_week, hours.hour
+    return hours[~((day == 5) | ((day == 4) & (hour >= 22)) | ((day == 6) & (hour < 22)))]
+
+
+def test_holidays_take_their_early_close_and_late_open_and_nothing_more(tmp_path: Path) -> None:
+    hours = fx_hours("2024-09-01 22:00", "2025-01-18")
+    christmas = (hours >= "2024-12-25") & (hours < "2024-12-26")
+    drop = {"EURUSD": christmas | ((hours >= "2024-12-24 21:00") & (hours <= "2024-12-26 00:00")),
+            "GBPUSD": christmas | ((hours >= "2024-12-26") & (hours < "2024-12-27")),   # a lost day after it
+            "AUDUSD": christmas | ((hours >= "2024-11-13 10:00") & (hours <= "2024-11-13 12:00")),
+            "USDJPY": christmas}
+    for seed, (symbol, dropped) in enumerate(drop.items()):
+        bars = make_bars(len(hours), seed=seed).assign(time=hours, spread=12)
+        write_mt5(tmp_path / f"{symbol}_H1.csv", bars[~dropped])
+    store = Store(tmp_path / "kinetra.duckdb")
+    import_files([tmp_path], store)
+    reports = by_key(scan_store(store, clock=NOW))
+    day = {"start": "2024-12-25T00:00:00Z", "end": "2024-12-25T23:00:00Z", "missing_bars": 24}
+    expect = {"EURUSD": ([], [{"start": "2024-12-24T21:00:00Z", "end": "2024-12-26T00:00:00Z", "missing_bars": 28}]),
+              "GBPUSD": ([{"start": "2024-12-26T00:00:00Z", "end": "2024-12-26T23:00:00Z", "missing_bars": 24}], [day]),
+              "AUDUSD": ([{"start": "2024-11-13T10:00:00Z", "end": "2024-11-13T12:00:00Z", "missing_bars": 3}], [day]),
+              "USDJPY": ([], [day])}
+    for symbol, (gaps, holidays) in expect.items():
+        rep = reports[(symbol, "H1")]
+        assert (rep["asset_class"], rep["gaps"], rep["holidays"]) == ("forex", gaps, holidays), symbol
