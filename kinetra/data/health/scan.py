@@ -17,7 +17,8 @@ from kinetra.data.bars_frame import modal_spacing
 from kinetra.data.health import checks, cross_tf
 from kinetra.data.health.holidays import DAY, holiday_dates, holiday_pieces, missing_dates
 from kinetra.data.health.score import score
-from kinetra.data.health.session_calendar import Calendar, bar_grid, find_gaps, learn_calendar, week_slot
+from kinetra.data.health.session_calendar import (Calendar, bar_grid, find_gaps, learn_calendar, session_shifts,
+                                                  week_slot)
 from kinetra.data.inventory import SeriesInfo, list_series
 from kinetra.data.timeframes import TIMEFRAME_SECONDS, spacing_matches
 from kinetra.errors import RunCancelled, UnknownSeriesError
@@ -35,6 +36,7 @@ class SeriesScan:
     gap_starts: np.ndarray
     gap_ends: np.ndarray
     gap_missing: np.ndarray
+    gap_shifted: np.ndarray
     issues: list[dict] = field(default_factory=list)
     flagged: dict[str, int] = field(default_factory=dict)
     last: int = 0
@@ -89,9 +91,11 @@ def scan_one(info: SeriesInfo, bars: dict[str, np.ndarray], cfg: HealthConfig) -
     grid = bar_grid(ts, step)
     cal = learn_calendar(ts, step, cfg.occupancy_threshold, grid)
     starts, ends, missing = find_gaps(ts, cal, grid)
+    shifted = session_shifts(cal, grid, starts, ends, missing)
     found, flagged = _bar_issues(bars, info.timeframe, cfg)
     issues = [{"kind": i.kind, "at": _iso(ts[i.index]), "detail": i.detail} for i in found]
-    return SeriesScan(info, cal, int(cal.open[grid.slots].sum()), starts, ends, missing, issues, flagged, int(ts[-1]))
+    return SeriesScan(info, cal, int(cal.open[grid.slots].sum()), starts, ends, missing, shifted, issues, flagged,
+                      int(ts[-1]))
 
 
 def freshness(scan: SeriesScan, now: datetime) -> dict[str, Any]:
@@ -106,20 +110,24 @@ def freshness(scan: SeriesScan, now: datetime) -> dict[str, Any]:
 
 
 def _split_holidays(scan: SeriesScan, holidays: set[int],
-                    confirmed: list[tuple[int, int, str]]) -> tuple[list[dict], list[dict], list[dict]]:
-    """Sort gaps into open gaps, holidays (with their early closes and late opens), and gaps the source confirmed."""
-    gaps, hols, sure = [], [], []
-    for gap in zip(scan.gap_starts, scan.gap_ends, scan.gap_missing, strict=True):
+                    confirmed: list[tuple[int, int, str]]) -> dict[str, list[dict]]:
+    """Sort gaps into open gaps, holidays (with their early closes and late opens), sessions moved in time, and
+    gaps the series' source confirmed it has no bars for."""
+    out: dict[str, list[dict]] = {"gaps": [], "holidays": [], "session_shifts": [], "confirmed_gaps": []}
+    for *gap, shifted in zip(scan.gap_starts, scan.gap_ends, scan.gap_missing, scan.gap_shifted, strict=True):
+        if shifted:
+            out["session_shifts"].append({"start": _iso(gap[0]), "end": _iso(gap[1]), "missing_bars": int(gap[2])})
+            continue
         for is_holiday, start, end, missing in holiday_pieces(scan.calendar, *map(int, gap), holidays):
             entry = {"start": _iso(start), "end": _iso(end), "missing_bars": int(missing)}
             by = next((src for lo, hi, src in confirmed if lo <= start and end <= hi), None)
             if is_holiday:
-                hols.append(entry)
+                out["holidays"].append(entry)
             elif by is not None:
-                sure.append(entry | {"confirmed_by_source": by})
+                out["confirmed_gaps"].append(entry | {"confirmed_by_source": by})
             else:
-                gaps.append(entry)
-    return gaps, hols, sure
+                out["gaps"].append(entry)
+    return out
 
 
 def report(scan: SeriesScan, holidays: set[int], now: datetime, cfg: HealthConfig,
@@ -127,9 +135,11 @@ def report(scan: SeriesScan, holidays: set[int], now: datetime, cfg: HealthConfi
     """Build the JSON report of one series: score, breakdown, gaps, holidays, issues, freshness.
 
     Gaps the series' own source confirmed it has no bars for are listed under `confirmed_gaps`
-    and cost nothing: the data is as complete as the source can make it.
+    and cost nothing: the data is as complete as the source can make it. Neither do holidays, nor
+    `session_shifts` (a week whose session opened or closed at another hour; see `session_shifts`).
     """
-    gaps, hols, sure = _split_holidays(scan, holidays, confirmed or [])
+    split = _split_holidays(scan, holidays, confirmed or [])
+    gaps = split["gaps"]
     bars = max(scan.info.bars, 1)
     rates = {kind: count / bars for kind, count in scan.flagged.items()}
     rates["gaps"] = sum(g["missing_bars"] for g in gaps) / max(scan.expected, 1)
@@ -138,7 +148,8 @@ def report(scan: SeriesScan, holidays: set[int], now: datetime, cfg: HealthConfi
     info = scan.info
     return {"series_id": info.id, "broker": info.broker, "symbol": info.symbol, "timeframe": info.timeframe,
             "asset_class": info.asset_class, "bars": info.bars, "score": total, "breakdown": breakdown,
-            "gaps": gaps, "confirmed_gaps": sure, "holidays": hols, "issues": scan.issues, "freshness": freshness(scan, now),
+            "gaps": gaps, "confirmed_gaps": split["confirmed_gaps"], "holidays": split["holidays"],
+            "session_shifts": split["session_shifts"], "issues": scan.issues, "freshness": freshness(scan, now),
             "occupancy": [round(float(x), 3) for x in scan.calendar.occupancy]}
 
 
@@ -244,7 +255,8 @@ def _holidays(scans: list[SeriesScan], share: float) -> dict[tuple[str, str], se
     out: dict[tuple[str, str], set[int]] = {}
     for broker in {s.info.broker for s in scans}:
         rows = [(s.info.symbol, s.info.asset_class, (_day(s.info.first), _day(s.info.last)),
-                 missing_dates(s.gap_starts, s.gap_ends, s.calendar.step)) for s in scans if s.info.broker == broker]
+                 missing_dates(s.gap_starts[~s.gap_shifted], s.gap_ends[~s.gap_shifted], s.calendar.step))
+                for s in scans if s.info.broker == broker]
         out |= {(broker, klass): days for klass, days in holiday_dates(rows, share).items()}
     return out
 

@@ -91,3 +91,34 @@ def find_gaps(ts: np.ndarray, calendar: Calendar,
     edges = np.diff(np.r_[0, missing.astype(np.int8), 0])
     starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     return times[starts], times[stops - 1], (stops - starts).astype(np.int64)
+
+
+def session_shifts(calendar: Calendar, grid: Grid, starts: np.ndarray, ends: np.ndarray,
+                   missing: np.ndarray) -> np.ndarray:
+    """Which gaps are a session moved in time rather than bars lost.
+
+    A gap at a session's open or close, inside one trading week (weeks split in the middle of the
+    calendar's longest closure, the weekend), in a week holding at least as many bars in normally-closed
+    slots: that week's session opened or closed at another hour, as when the data's clock and the
+    market's clock change for daylight saving in different weeks.
+    """
+    shifted = np.zeros(len(starts), dtype=bool)
+    if not len(starts) or calendar.open.all():
+        return shifted
+    split = MONDAY_OFFSET + _middle_of_longest_closure(calendar.open) * calendar.slot
+    week = (grid.times - split) // WEEK
+    off_calendar = np.bincount(week - week[0], weights=grid.present & ~calendar.open[grid.slots])
+    first, last = (starts - split) // WEEK, (ends - split) // WEEK
+    at_edge = (~calendar.open[week_slot(starts - calendar.step, calendar.slot)]
+               | ~calendar.open[week_slot(ends + calendar.step, calendar.slot)])
+    extra = off_calendar[np.clip(first - week[0], 0, len(off_calendar) - 1)]
+    return (first == last) & at_edge & (extra >= missing)
+
+
+def _middle_of_longest_closure(open_: np.ndarray) -> int:
+    """The slot in the middle of the longest run of closed slots, the week read as a circle."""
+    twice = np.r_[open_, open_]
+    edges = np.diff(np.r_[1, twice.astype(np.int8), 1])
+    starts, stops = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
+    longest = int(np.argmax(np.minimum(stops - starts, len(open_))))
+    return int((starts[longest] + stops[longest]) // 2 % len(open_))

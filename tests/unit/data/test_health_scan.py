@@ -135,3 +135,17 @@ def test_holidays_take_their_early_close_and_late_open_and_nothing_more(tmp_path
     for symbol, (gaps, holidays) in expect.items():
         rep = reports[(symbol, "H1")]
         assert (rep["asset_class"], rep["gaps"], rep["holidays"]) == ("forex", gaps, holidays), symbol
+
+
+def test_a_week_whose_session_moved_an_hour_is_a_session_shift_not_a_gap(tmp_path: Path) -> None:
+    hours = fx_hours("2024-03-03 22:00", "2024-12-21")  # 42 weeks: two odd ones leave the calendar as it is
+    moved = (hours >= "2024-10-27 22:00") & (hours < "2024-11-02")  # that week opens and closes an hour late
+    times = hours.where(~moved, hours + pd.Timedelta(hours=1))
+    lost = times != pd.Timestamp("2024-11-17 22:00")                 # a lost Sunday open, nothing extra that week
+    bars = make_bars(len(times), seed=3).assign(time=times, spread=12)[lost]
+    write_mt5(tmp_path / "EURUSD_H1.csv", bars)
+    store = Store(tmp_path / "kinetra.duckdb")
+    import_files([tmp_path], store)
+    rep = by_key(scan_store(store, clock=NOW))[("EURUSD", "H1")]
+    assert rep["session_shifts"] == [{"start": "2024-10-27T22:00:00Z", "end": "2024-10-27T22:00:00Z", "missing_bars": 1}]
+    assert rep["gaps"] == [{"start": "2024-11-17T22:00:00Z", "end": "2024-11-17T22:00:00Z", "missing_bars": 1}]
